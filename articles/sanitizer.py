@@ -4,6 +4,8 @@ Bodies are cleaned with nh3 (the Ammonia sanitiser) on every save, so whatever r
 database, through the admin, an import or the shell, is safe to render unescaped.
 """
 
+import re
+
 import nh3
 from django.conf import settings
 
@@ -31,14 +33,24 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "width", "height"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_MEDIA_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+
+
+def _is_own_media(url: str) -> bool:
+    path = url[len(settings.MEDIA_URL) :]
+    return (
+        url.startswith(settings.MEDIA_URL)
+        and bool(_MEDIA_PATH.fullmatch(path))
+        and ".." not in path
+        and "//" not in path
+    )
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     # Images may only come from our own media storage: an external src is a tracking pixel
     # at best and a way to leak readers' addresses at worst.
-    if tag == "img" and attribute == "src":
-        if not value.startswith(settings.MEDIA_URL) or "//" in value[len(settings.MEDIA_URL) :]:
-            return None
+    if tag == "img" and attribute == "src" and not _is_own_media(value):
+        return None
     if tag == "img" and attribute in {"width", "height"} and not value.isdigit():
         return None
     return value

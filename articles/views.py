@@ -15,14 +15,10 @@ def home(request):
     lead, latest = (latest[0], latest[1:]) if latest else (None, [])
     shown = {article.pk for article in latest} | ({lead.pk} if lead else set())
     by_section: dict[int, list[Article]] = {}
-    for article in live.latest_per_section(5).order_by("section__position", "-publish_at"):
-        if article.pk not in shown and len(by_section.setdefault(article.section_id, [])) < 4:
-            by_section[article.section_id].append(article)
-    section_blocks = [
-        (article_list[0].section, article_list)
-        for article_list in by_section.values()
-        if article_list
-    ]
+    others = live.exclude(pk__in=shown).latest_per_section(4)
+    for article in others.order_by("section__position", "section__name", "-publish_at"):
+        by_section.setdefault(article.section_id, []).append(article)
+    section_blocks = [(articles[0].section, articles) for articles in by_section.values()]
     return render(
         request,
         "articles/home.html",
@@ -35,7 +31,8 @@ def article_detail(request, slug: str):
         Article.objects.live().for_cards().prefetch_related("tags"), slug=slug
     )
     related = Article.objects.live().for_cards().related_to(article)
-    return render(request, "articles/article_detail.html", {"article": article, "related": related})
+    context = {"article": article, "related": related, "current_section_slug": article.section.slug}
+    return render(request, "articles/article_detail.html", context)
 
 
 class ArticleListView(ListView):
@@ -74,6 +71,9 @@ class SectionView(ArticleListView):
 
     def filter_articles(self, queryset):
         return queryset.filter(section=self.owner)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section_slug=self.owner.slug, **kwargs)
 
 
 class TagView(ArticleListView):

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Newsroom's two commands.
+#   ./dev.sh run            install, migrate, load the demo, start the task worker and the site
+#   ./dev.sh test [ARGS]    install, then run the whole test suite (ARGS go to pytest)
+# Needs only Python >= 3.11 and git. Set DATABASE_URL to test against PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV="${VENV:-.venv}"
+PY="$VENV/bin/python"
+
+install() {
+    local lock="$1"
+    if [ ! -x "$PY" ]; then
+        "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+            || { echo "Newsroom needs Python 3.11 or newer ($PYTHON is older)." >&2; exit 1; }
+        "$PYTHON" -m venv "$VENV"
+    fi
+    local stamp="$VENV/.installed-$lock"
+    if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ]; then
+        echo "Installing dependencies from $lock…"
+        "$PY" -m pip install --quiet --disable-pip-version-check -r "$lock"
+        touch "$stamp"
+    fi
+}
+
+ensure_chromium() {
+    # Browser tests drive Debian's Chromium; never a browser downloaded by a test tool.
+    local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+    [ -x "$chromium" ] && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing Debian's chromium for the browser tests…"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "Chromium is not installed at $chromium: browser tests will be skipped" \
+             "(sudo apt-get install chromium)." >&2
+    fi
+}
+
+case "${1:-}" in
+    run)
+        install requirements.lock
+        export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+        export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
+        ADDRESS="${ADDRESS:-127.0.0.1:8000}"
+        export SITE_URL="${SITE_URL:-http://$ADDRESS}"
+        "$PY" manage.py migrate --noinput
+        "$PY" manage.py load_demo --reset-passwords
+        "$PY" manage.py db_worker --queue-name '*' --no-reload &
+        WORKER=$!
+        trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+        echo
+        echo "  Newsroom is running at $SITE_URL/  (admin: $SITE_URL/admin/)"
+        echo "  Emails (confirmations, notifications) are written to ./sent-mail/"
+        echo "  Stop with Ctrl+C."
+        echo
+        "$PY" manage.py runserver --noreload "$ADDRESS"
+        ;;
+    test)
+        install requirements-dev.lock
+        ensure_chromium
+        shift
+        "$PY" manage.py makemigrations --check --dry-run >/dev/null \
+            || { echo "Models and migrations disagree: run makemigrations." >&2; exit 1; }
+        "$PY" -m pytest "$@"
+        ;;
+    *)
+        echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2
+        exit 2
+        ;;
+esac
