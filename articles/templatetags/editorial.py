@@ -1,0 +1,101 @@
+"""The editors' dashboard on the admin index: what waits for review, what is scheduled, …"""
+
+from dataclasses import dataclass
+
+from django import template
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import workflow
+from articles.models import Article, ArticleEvent
+
+register = template.Library()
+
+Status = Article.Status
+PER_PANEL = 8
+
+
+@dataclass
+class Panel:
+    title: str
+    articles: list[Article]
+    count: int
+    time_label: str
+    changelist_query: str
+    empty: str
+
+
+def _panel(title, queryset: QuerySet, time_label, time_attr, query, empty) -> Panel:
+    articles = list(queryset[:PER_PANEL])
+    for article in articles:
+        article.dashboard_time = getattr(article, time_attr)
+    return Panel(
+        title=title,
+        articles=articles,
+        count=queryset.count(),
+        time_label=time_label,
+        changelist_query=query,
+        empty=empty,
+    )
+
+
+def dashboard_panels(user, now=None) -> list[Panel]:
+    """Four lists of the articles this user may see (reporters: their own), with counts."""
+    now = now or timezone.now()
+    visible = workflow.visible_to(user).select_related("section")
+    submitted_at = Subquery(
+        ArticleEvent.objects.filter(article=OuterRef("pk"), to_status=Status.REVIEW)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return [
+        _panel(
+            "Awaiting review",
+            visible.filter(status=Status.REVIEW)
+            .annotate(submitted_at=submitted_at)
+            .order_by("submitted_at", "updated_at", "pk"),
+            "Submitted",
+            "submitted_at",
+            "status__exact=review",
+            "Nothing is waiting for review.",
+        ),
+        _panel(
+            "Scheduled",
+            visible.filter(status=Status.SCHEDULED, publish_at__gt=now).order_by("publish_at"),
+            "Goes live",
+            "publish_at",
+            "status__exact=scheduled",
+            "Nothing is scheduled.",
+        ),
+        _panel(
+            "My drafts",
+            workflow.owned_by(user, visible.filter(status=Status.DRAFT)).order_by("-updated_at"),
+            "Last saved",
+            "updated_at",
+            "status__exact=draft",
+            "You have no drafts.",
+        ),
+        _panel(
+            "Recently published",
+            visible.live(now).order_by("-publish_at", "-pk"),
+            "Published",
+            "publish_at",
+            "status__exact=published",
+            "Nothing published yet.",
+        ),
+    ]
+
+
+@register.inclusion_tag("admin/articles/_dashboard.html", takes_context=True)
+def editorial_dashboard(context) -> dict:
+    user = context["request"].user
+    if not (user.has_perm("articles.view_article") or user.has_perm("articles.change_article")):
+        return {"panels": None}
+    return {
+        "panels": dashboard_panels(user),
+        "changelist_url": reverse("admin:articles_article_changelist"),
+        "add_url": reverse("admin:articles_article_add")
+        if user.has_perm("articles.add_article")
+        else "",
+    }
