@@ -1,0 +1,230 @@
+"""The admin side of editing without loss: version-checked saves, revisions and who else is here.
+
+`ArticleEditingMixin` goes in front of `admin.ModelAdmin` in ArticleAdmin's bases. It hooks in
+through ModelAdmin's own doors: `form` (rich-text body and the hidden `expected_version`),
+`save_model` (the atomic version claim), `save_related` (a revision once tags and bylines are
+saved), `changeform_view` (a lost race re-renders as a conflict, not a 500),
+`render_change_form` (presence and conflict details) and `get_urls` (history, revision, compare,
+restore, heartbeat).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from . import presence, revisions
+from .forms import ArticleAdminForm
+from .models import Article, Revision
+
+
+class ArticleEditingMixin:
+    form = ArticleAdminForm
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            revisions.claim_version(obj, form.cleaned_data.get("expected_version"))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        revisions.record_revision(form.instance, author=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except revisions.EditConflict:
+            # Another save committed between our form validation and our version claim (the
+            # claim is the real guard). Everything this request wrote was rolled back; validating
+            # again now sees the new version and shows the conflict with the input kept.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        context["expected_version_field"] = form["expected_version"]
+        context["edit_conflict"] = getattr(form, "conflict", None)
+        context["edit_conflict_revision"] = getattr(form, "conflict_revision", None)
+        if obj is not None and obj.pk:
+            if request.method == "GET":
+                revisions.ensure_baseline(obj)
+            context["presence_others"] = presence.check_in(obj.pk, request.user)
+            context["presence_url"] = self._url("presence", obj.pk)
+            context["presence_interval"] = presence.HEARTBEAT_SECONDS
+            context["revisions_url"] = self._url("revisions", obj.pk)
+            context["latest_revision"] = revisions.latest_revision(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- extra views -------------------------------------------------------------------------
+
+    def _url_name(self, view: str) -> str:
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def _url(self, view: str, *args) -> str:
+        return reverse(f"admin:{self._url_name(view)}", args=args)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/revisions/",
+                wrap(self.revisions_view),
+                name=self._url_name("revisions"),
+            ),
+            path(
+                "<path:object_id>/revisions/compare/",
+                wrap(self.revision_compare_view),
+                name=self._url_name("revision_compare"),
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/",
+                wrap(self.revision_view),
+                name=self._url_name("revision"),
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                wrap(self.revision_restore_view),
+                name=self._url_name("revision_restore"),
+            ),
+            path(
+                "<path:object_id>/presence/",
+                wrap(self.presence_view),
+                name=self._url_name("presence"),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_for(self, request, object_id: str) -> Article:
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _context(self, request, article: Article, title: str, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": title,
+            "revisions_url": self._url("revisions", article.pk),
+            "change_url": self._url("change", article.pk),
+            "can_restore": self.has_change_permission(request, article),
+            **extra,
+        }
+
+    @property
+    def _templates(self) -> str:
+        return f"admin/{self.opts.app_label}/{self.opts.model_name}"
+
+    def revisions_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        history = list(article.revisions.select_related("author").order_by("-version", "-pk")[:200])
+        context = self._context(
+            request, article, f"History of “{article.headline}”", revisions=history
+        )
+        return TemplateResponse(request, f"{self._templates}/revisions.html", context)
+
+    def revision_view(self, request, object_id, revision_id):
+        article = self._article_for(request, object_id)
+        revision = get_object_or_404(
+            Revision.objects.select_related("author"), pk=revision_id, article=article
+        )
+        latest = revisions.latest_revision(article)
+        diff = revisions.diff_revisions(revision, latest) if latest else None
+        context = self._context(
+            request,
+            article,
+            f"Version {revision.version} of “{article.headline}”",
+            revision=revision,
+            latest=latest,
+            diff_to_latest=diff,
+            current_version=article.version,
+        )
+        return TemplateResponse(request, f"{self._templates}/revision_detail.html", context)
+
+    def revision_compare_view(self, request, object_id):
+        article = self._article_for(request, object_id)
+        try:
+            ids = int(request.GET["from"]), int(request.GET["to"])
+        except (KeyError, ValueError):
+            messages.error(request, "Choose two revisions to compare.")
+            return HttpResponseRedirect(self._url("revisions", article.pk))
+        found = {
+            r.pk: r
+            for r in Revision.objects.select_related("author").filter(pk__in=ids, article=article)
+        }
+        if len(found) != len(set(ids)):
+            raise Http404("No such revision of this article.")
+        old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda r: (r.version, r.pk))
+        context = self._context(
+            request,
+            article,
+            f"Changes from version {old.version} to {new.version}",
+            diff=revisions.diff_revisions(old, new),
+        )
+        return TemplateResponse(request, f"{self._templates}/revision_compare.html", context)
+
+    def revision_restore_view(self, request, object_id, revision_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        revision = get_object_or_404(Revision, pk=revision_id, article=article)
+        try:
+            expected = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            expected = None
+        try:
+            restored = revisions.restore_revision(
+                revision, by=request.user, expected_version=expected
+            )
+        except revisions.EditConflict:
+            latest = revisions.latest_revision(article)
+            who = (
+                latest.author.get_full_name() or latest.author.get_username()
+                if latest and latest.author
+                else "Someone"
+            )
+            messages.error(
+                request,
+                f"{who} changed the article after you opened this page, so nothing was "
+                "restored. Check the version below against the current one and try again.",
+            )
+            return HttpResponseRedirect(self._url("revision", article.pk, revision.pk))
+        self.log_change(request, article, f"Restored version {revision.version}.")
+        messages.success(
+            request,
+            f"Version {revision.version} was restored; it is now version {restored.version}.",
+        )
+        return HttpResponseRedirect(self._url("change", article.pk))
+
+    def presence_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if request.POST.get("leave"):
+            presence.check_out(article.pk, request.user)
+            return JsonResponse({"others": []})
+        editors = presence.check_in(article.pk, request.user)
+        return JsonResponse(
+            {
+                "others": [
+                    {
+                        "name": editor.name,
+                        "since": date_format(timezone.localtime(editor.since), "H:i"),
+                    }
+                    for editor in editors
+                ]
+            }
+        )

@@ -1,0 +1,167 @@
+"""The article form editors use in the admin: a rich-text body and the version they started from."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+from taggit.models import Tag
+from taggit.utils import parse_tags
+
+from . import revisions
+from .models import Article
+from .sanitizer import sanitize_body
+
+# What the body editor offers. Everything it can produce is a subset of what
+# articles.sanitizer keeps (tests/articles/test_editor_paste.py pins that), and the sanitiser,
+# not the editor, is what runs on save.
+EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+}
+
+
+def clean_editor_body(html: str) -> str:
+    cleaned = sanitize_body(html)
+    # An emptied editor still holds one empty paragraph; an empty body is "".
+    return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Adds the optimistic-lock check: a save based on an old version is refused in `clean`,
+    so the form comes back with everything the editor typed and what changed meanwhile."""
+
+    body = ProseEditorFormField(
+        config={"extensions": EDITOR_EXTENSIONS},
+        sanitize=clean_editor_body,
+        widget=AdminProseEditorWidget,
+        required=False,
+    )
+    # Rendered by _editing_panel.html; `form=` ties it to the change form wherever it sits.
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput(attrs={"form": "article_form"}), required=False, min_value=1
+    )
+    # Tags: pick existing ones with the admin's autocomplete (so nobody files a story under
+    # "Eletcions"), and type new ones, comma-separated, only when no existing tag fits.
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
+        help_text="Start typing to find an existing tag.",
+    )
+    new_tags = forms.CharField(
+        required=False,
+        max_length=500,
+        label="New tags",
+        help_text="Comma-separated, for topics that have no tag yet.",
+    )
+    conflict: revisions.RevisionDiff | None = None
+
+    class Meta:
+        model = Article
+        # ArticleAdmin's fieldsets choose the fields shown; these are the editable ones.
+        fields = [
+            "headline",
+            "slug",
+            "standfirst",
+            "body",
+            "section",
+            "tags",
+            "hero_image",
+            "note_kind",
+            "note",
+            "seo_title",
+            "seo_description",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                "Leave empty to make one from the headline. Changing the slug of a published "
+                "article keeps the old address working: it redirects to the new one."
+            )
+        if self.instance.pk:
+            self.initial["expected_version"] = self.instance.version
+        self.conflict = None
+        self.conflict_revision = None
+
+    def clean_new_tags(self) -> list[str]:
+        names = parse_tags(self.cleaned_data.get("new_tags", ""))
+        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
+        if too_long:
+            raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
+        return names
+
+    def clean(self):
+        cleaned = super().clean()
+        if "tags" in cleaned and "new_tags" in cleaned:
+            # taggit's manager accepts Tag objects and names alike; new names are created,
+            # names that already exist (in any letter case) reuse the existing tag.
+            chosen = list(cleaned["tags"])
+            for name in cleaned["new_tags"]:
+                chosen.append(Tag.objects.filter(name__iexact=name).first() or name)
+            cleaned["tags"] = chosen
+        if self.instance.pk:
+            self.check_version(cleaned.get("expected_version"))
+        return cleaned
+
+    def check_version(self, expected: int | None) -> None:
+        current = (
+            Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        )
+        if current is None or expected == current:
+            return
+        latest = revisions.latest_revision(self.instance)
+        started_from = revisions.revision_at(self.instance, expected)
+        if latest and started_from and latest.pk != started_from.pk:
+            self.conflict = revisions.diff_revisions(started_from, latest)
+        self.conflict_revision = latest
+        # The next save is a deliberate choice made after seeing what changed: it is based on
+        # the version now in the database.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("expected_version")] = str(current)
+        raise forms.ValidationError(
+            conflict_message(self.instance, latest, expected), code="conflict"
+        )
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
+
+
+def conflict_message(
+    article: Article, latest: revisions.Revision | None, expected: int | None
+) -> str:
+    if expected is None:
+        return (
+            "This page did not say which version of the article you started from, so your "
+            "changes were not saved. Reload the article to edit the current version."
+        )
+    if latest is not None and latest.version > expected and latest.author:
+        who, at, did = _name(latest.author), latest.created_at, "saved"
+    else:
+        # No newer revision names anyone: the version moved through a workflow transition.
+        event = article.events.select_related("actor").first()
+        if event is not None:
+            who, at, did = _name(event.actor), event.at, "changed"
+        else:
+            who, at, did = "Someone", None, "changed"
+    when = f" at {date_format(timezone.localtime(at), 'H:i, j M Y')}" if at else ""
+    return (
+        f"{who} {did} this article{when}, after you opened it. Your changes have not been "
+        "saved yet: they are still in the form below. Check what changed, then save again "
+        "to replace their version with yours, or reload the page to start from theirs."
+    )

@@ -1,0 +1,381 @@
+"""Revisions of an article: snapshots on every save, readable diffs, restore, and the version
+counter that makes a lost update impossible.
+
+Every editing path bumps `Article.version` with one conditional UPDATE (`claim_version`), so of
+two people who opened the same version only the first to save wins; the second is refused with
+an `EditConflict` that names who saved in between.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, Author, Byline, Image, Revision, Section
+
+
+class EditConflict(Exception):
+    """Someone saved the article after `expected_version` was read: refuse, do not overwrite."""
+
+    def __init__(self, article: Article, expected_version: int | None):
+        self.article = article
+        self.expected_version = expected_version
+        super().__init__(
+            f"Article {article.pk} is no longer at version {expected_version}; it was saved since."
+        )
+
+
+def claim_version(article: Article, expected_version: int | None) -> int:
+    """Move the article's version from `expected_version` to the next, atomically.
+
+    One UPDATE … WHERE version = expected: the database, not a read before the write, decides
+    which of two concurrent saves wins (on PostgreSQL the loser waits for the winner's row lock
+    and then matches no row). Call it inside the transaction that saves the article.
+    """
+    if expected_version is None:
+        raise EditConflict(article, expected_version)
+    claimed = Article.objects.filter(pk=article.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if claimed != 1:
+        raise EditConflict(article, expected_version)
+    article.version = expected_version + 1
+    return article.version
+
+
+def current_tags(article: Article) -> list[str]:
+    # Read through the join table: the admin prefetches `tags`, and that cache is stale by now.
+    through = Article.tags.through
+    names = through.objects.filter(
+        content_type=ContentType.objects.get_for_model(Article), object_id=article.pk
+    ).values_list("tag__name", flat=True)
+    return sorted(names, key=str.casefold)
+
+
+def current_bylines(article: Article) -> list[dict]:
+    bylines = Byline.objects.filter(article=article).select_related("author").order_by("position")
+    return [{"id": byline.author_id, "name": byline.author.name} for byline in bylines]
+
+
+def record_revision(
+    article: Article, *, author=None, restored_from: Revision | None = None
+) -> Revision:
+    """Store what the article holds now (content, tags, bylines) as a new revision."""
+    hero = Image.objects.filter(pk=article.hero_image_id).first() if article.hero_image_id else None
+    return Revision.objects.create(
+        article=article,
+        author=author if author is not None and author.is_authenticated else None,
+        version=article.version,
+        restored_from=restored_from,
+        headline=article.headline,
+        slug=article.slug,
+        standfirst=article.standfirst,
+        body=article.body,
+        tags=current_tags(article),
+        bylines=current_bylines(article),
+        section_id_at_save=article.section_id,
+        section_name=Section.objects.filter(pk=article.section_id)
+        .values_list("name", flat=True)
+        .first()
+        or "",
+        hero_image_id_at_save=article.hero_image_id,
+        hero_image_label=hero.alt_text if hero else "",
+        note_kind=article.note_kind,
+        note=article.note,
+        seo_title=article.seo_title,
+        seo_description=article.seo_description,
+        status=article.status,
+        was_live=article.is_live,
+    )
+
+
+def ensure_baseline(article: Article) -> None:
+    """Record the article as it is if its current version has no revision yet (it was made or
+    moved outside the change form: an import, a workflow transition), so that an editor who
+    starts from this version can later be shown exactly what changed since."""
+    if not article.revisions.filter(version=article.version).exists():
+        record_revision(article, author=None)
+
+
+def latest_revision(article: Article) -> Revision | None:
+    return article.revisions.select_related("author").order_by("-version", "-pk").first()
+
+
+def revision_at(article: Article, version: int | None) -> Revision | None:
+    """The newest revision recorded at or before `version` (what an editor started from)."""
+    if version is None:
+        return None
+    return (
+        article.revisions.filter(version__lte=version)
+        .select_related("author")
+        .order_by("-version", "-pk")
+        .first()
+    )
+
+
+def restore_revision(revision: Revision, *, by, expected_version: int | None) -> Revision:
+    """Bring `revision`'s content back as a new version and a new revision.
+
+    The slug and the workflow status are left alone: a restore changes what the article says,
+    not where it lives or whether readers can see it. Sections, images and authors deleted
+    since the revision was made cannot come back; the article keeps its current ones instead.
+    """
+    with transaction.atomic():
+        claim_version(revision.article, expected_version)
+        article = Article.objects.get(pk=revision.article_id)
+        article.headline = revision.headline
+        article.standfirst = revision.standfirst
+        article.body = revision.body
+        article.seo_title = revision.seo_title
+        article.seo_description = revision.seo_description
+        article.note = revision.note
+        if revision.note_kind in Article.NoteKind.values:
+            article.note_kind = revision.note_kind
+        if Section.objects.filter(pk=revision.section_id_at_save).exists():
+            article.section_id = revision.section_id_at_save
+        if revision.hero_image_id_at_save is None:
+            article.hero_image = None
+        elif Image.objects.filter(pk=revision.hero_image_id_at_save).exists():
+            article.hero_image_id = revision.hero_image_id_at_save
+        article.save()
+        article.tags.set(revision.tags)
+        existing = set(
+            Author.objects.filter(pk__in=[byline["id"] for byline in revision.bylines]).values_list(
+                "pk", flat=True
+            )
+        )
+        author_ids = [byline["id"] for byline in revision.bylines if byline["id"] in existing]
+        if author_ids:
+            Byline.objects.filter(article=article).delete()
+            Byline.objects.bulk_create(
+                Byline(article=article, author_id=author_id, position=position)
+                for position, author_id in enumerate(author_ids)
+            )
+        return record_revision(article, author=by, restored_from=revision)
+
+
+def prune_revisions(older_than) -> int:
+    """Delete revisions saved before `older_than`, except every one readers saw (`was_live`)
+    and each article's latest. Returns how many were deleted."""
+    latest = (
+        Revision.objects.filter(article=OuterRef("article"))
+        .order_by("-version", "-pk")
+        .values("pk")[:1]
+    )
+    doomed = Revision.objects.filter(created_at__lt=older_than, was_live=False).exclude(
+        pk=Subquery(latest)
+    )
+    deleted, per_model = doomed.delete()
+    return per_model.get(Revision._meta.label, 0)
+
+
+# --- Diffs ---------------------------------------------------------------------------------
+
+BLOCK_LABELS = {"h2": "Heading", "h3": "Subheading", "h4": "Minor heading", "li": "•"}
+_BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "figcaption"}
+_CONTAINER_TAGS = {"blockquote", "ul", "ol", "figure"}
+_WORDS = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class Block:
+    label: str
+    text: str
+
+
+class _BlockReader(HTMLParser):
+    """Turns body HTML into its readable blocks: paragraphs, headings, list items, quotes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self._parts: list[str] = []
+        self._label = ""
+        self._containers: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCK_TAGS or tag in _CONTAINER_TAGS:
+            self._flush()
+            if tag in _CONTAINER_TAGS:
+                self._containers.append(tag)
+            self._label = BLOCK_LABELS.get(tag, "")
+            if tag == "p" and "blockquote" in self._containers:
+                self._label = "Quote"
+            elif tag == "p" and self._containers and self._containers[-1] in {"ul", "ol"}:
+                self._label = "•"
+            elif tag == "figcaption":
+                self._label = "Caption"
+        elif tag == "br":
+            self._parts.append(" ")
+        elif tag == "img":
+            self._parts.append(f"[image: {dict(attrs).get('alt') or 'no description'}]")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCK_TAGS or tag in _CONTAINER_TAGS:
+            self._flush()
+            if tag in _CONTAINER_TAGS and tag in self._containers:
+                self._containers.pop()
+
+    def handle_data(self, data):
+        self._parts.append(data)
+
+    def _flush(self):
+        text = " ".join("".join(self._parts).split())
+        if text:
+            self.blocks.append(Block(self._label, text))
+        self._parts = []
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def body_blocks(html: str) -> list[Block]:
+    reader = _BlockReader()
+    reader.feed(html or "")
+    reader.close()
+    return reader.blocks
+
+
+def _word_diff(before: str, after: str) -> str:
+    old, new = _WORDS.findall(before), _WORDS.findall(after)
+    out = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(''.join(old[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(''.join(new[j1:j2]))}</ins>")
+    return "".join(out)
+
+
+@dataclass
+class BlockChange:
+    kind: str  # "same", "changed", "added" or "removed"
+    label: str
+    html: SafeString
+
+
+def diff_bodies(before: str, after: str) -> list[BlockChange]:
+    """Paragraph by paragraph, then word by word inside changed paragraphs; all text escaped."""
+    old, new = body_blocks(before), body_blocks(after)
+    changes: list[BlockChange] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            changes.extend(BlockChange("same", b.label, escape(b.text)) for b in old[i1:i2])
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        paired = min(len(removed), len(added)) if op == "replace" else 0
+        for before_block, after_block in zip(removed[:paired], added[:paired], strict=True):
+            changes.append(
+                BlockChange(
+                    "changed",
+                    after_block.label,
+                    # _word_diff escapes every piece of text it emits.
+                    mark_safe(_word_diff(before_block.text, after_block.text)),
+                )
+            )
+        changes.extend(
+            BlockChange("removed", b.label, format_html("<del>{}</del>", b.text))
+            for b in removed[paired:]
+        )
+        changes.extend(
+            BlockChange("added", b.label, format_html("<ins>{}</ins>", b.text))
+            for b in added[paired:]
+        )
+    return changes
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class RevisionDiff:
+    old: Revision
+    new: Revision
+    fields: list[FieldChange]
+    tags_added: list[str]
+    tags_removed: list[str]
+    bylines_added: list[str]
+    bylines_removed: list[str]
+    bylines_reordered: bool
+    body: list[BlockChange]
+
+    @property
+    def body_changes(self) -> list[BlockChange]:
+        return [change for change in self.body if change.kind != "same"]
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.fields
+            or self.tags_added
+            or self.tags_removed
+            or self.bylines_added
+            or self.bylines_removed
+            or self.bylines_reordered
+            or self.body_changes
+        )
+
+
+_COMPARED_FIELDS = [
+    ("Headline", "headline"),
+    ("Slug", "slug"),
+    ("Standfirst", "standfirst"),
+    ("Section", "section_name"),
+    ("Hero image", "hero_image_label"),
+    ("Note type", "note_kind"),
+    ("Note", "note"),
+    ("SEO title", "seo_title"),
+    ("SEO description", "seo_description"),
+    ("Status", "status"),
+]
+
+
+def diff_revisions(old: Revision, new: Revision) -> RevisionDiff:
+    """What changed from `old` to `new`, in words an editor reads."""
+    fields = []
+    for label, name in _COMPARED_FIELDS:
+        before, after = getattr(old, name), getattr(new, name)
+        if name == "hero_image_label":
+            before = before if old.hero_image_id_at_save else ""
+            after = after if new.hero_image_id_at_save else ""
+            if old.hero_image_id_at_save != new.hero_image_id_at_save and before == after:
+                before, after = (
+                    f"{before} (#{old.hero_image_id_at_save})",
+                    f"{after} (#{new.hero_image_id_at_save})",
+                )
+        if before != after:
+            fields.append(FieldChange(label, before, after))
+    old_tags, new_tags = set(old.tags), set(new.tags)
+    old_authors = {byline["id"]: byline["name"] for byline in old.bylines}
+    new_authors = {byline["id"]: byline["name"] for byline in new.bylines}
+    kept_old = [byline["id"] for byline in old.bylines if byline["id"] in new_authors]
+    kept_new = [byline["id"] for byline in new.bylines if byline["id"] in old_authors]
+    return RevisionDiff(
+        old=old,
+        new=new,
+        fields=fields,
+        tags_added=sorted(new_tags - old_tags, key=str.casefold),
+        tags_removed=sorted(old_tags - new_tags, key=str.casefold),
+        bylines_added=[name for pk, name in new_authors.items() if pk not in old_authors],
+        bylines_removed=[name for pk, name in old_authors.items() if pk not in new_authors],
+        bylines_reordered=kept_old != kept_new,
+        body=diff_bodies(old.body, new.body),
+    )
