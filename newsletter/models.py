@@ -1,0 +1,312 @@
+"""Subscribers, the consent they gave, the terms they agreed to, and erasures (GDPR)."""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+CONFIRM_SALT = "newsletter.confirm"
+UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+
+
+def normalise_email(email: str) -> str:
+    """Strip spaces and lowercase the domain; the local part keeps its case (RFC 5321)."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else email.strip()
+
+
+def client_network(address: str) -> str:
+    """The client's network rather than its address: IPv4 cut to /24, IPv6 to /48.
+
+    Enough to spot a flood of signups from one place, not enough to identify a household.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+class TermsQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__lte=timezone.now())
+
+    def current(self) -> "Terms | None":
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class Terms(models.Model):
+    """One version of the newsletter's terms. Published versions are never edited away:
+    consent records point at the exact text a subscriber agreed to."""
+
+    version = models.CharField(max_length=40, unique=True, help_text="e.g. “2025-1”.")
+    body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="From this time on the version is shown at /terms/ and signups agree to it. "
+        "Leave empty while drafting.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TermsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = "terms version"
+        verbose_name_plural = "terms"
+
+    def __str__(self) -> str:
+        return f"Terms {self.version}"
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def with_email(self, email: str):
+        """Case-insensitive match that the unique index on lower(email) can answer."""
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=normalise_email(email).lower()
+        )
+
+    def erase(self, *, by=None, reason: str = "") -> int:
+        """Delete these subscribers and their consent records, leaving an audit line each
+        that holds no address. Admin log entries that named them are scrubbed too."""
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_model(Subscriber)
+        erased = 0
+        with transaction.atomic():
+            rows = list(
+                self.annotate(consent_count=models.Count("consents")).values_list(
+                    "pk", "status", "consent_count"
+                )
+            )
+            ErasureLog.objects.bulk_create(
+                ErasureLog(
+                    subscriber_number=pk,
+                    status=status,
+                    consent_records=consents,
+                    erased_by=by,
+                    reason=reason,
+                )
+                for pk, status, consents in rows
+            )
+            ids = [pk for pk, _, _ in rows]
+            LogEntry.objects.filter(
+                content_type=content_type, object_id__in=[str(pk) for pk in ids]
+            ).update(object_repr="(erased subscriber)", change_message="")
+            erased = len(ids)
+            # Consent records go with their subscriber (on_delete=CASCADE).
+            Subscriber.objects.filter(pk__in=ids).delete()
+        return erased
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    class Source(models.TextChoices):
+        ARTICLE = "article", "Article page"
+        SIGNUP_PAGE = "signup_page", "Newsletter page"
+        OTHER = "other", "Other page"
+
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
+    source = models.CharField(
+        max_length=12,
+        choices=Source,
+        default=Source.OTHER,
+        help_text="Where the first signup came from.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last confirmation email was queued."
+    )
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [("export_subscriber", "Can export subscribers as CSV")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    # Sign-up, confirmation and unsubscription: every path (views, admin, tests) uses these.
+
+    @classmethod
+    def sign_up(
+        cls, email: str, *, terms: "Terms", page_url: str, client_address: str, source: str
+    ) -> tuple["Subscriber", bool]:
+        """Record a signup and its consent. Returns the subscriber and whether a confirmation
+        email should be queued (at most one per address per NEWSLETTER_RESEND_INTERVAL).
+
+        A confirmed address stays confirmed and gets no email; an unsubscribed one starts
+        double opt-in again. The caller answers the reader the same way in every case.
+        """
+        email = normalise_email(email)
+        now = timezone.now()
+        with transaction.atomic():
+            subscriber = cls.objects.with_email(email).select_for_update().first()
+            if subscriber is None:
+                try:
+                    with transaction.atomic():
+                        subscriber = cls.objects.create(
+                            email=email, source=source, created_at=now, status_changed_at=now
+                        )
+                except IntegrityError:
+                    # Another request created the same address a moment ago.
+                    subscriber = cls.objects.with_email(email).select_for_update().get()
+            if subscriber.status == cls.Status.CONFIRMED:
+                return subscriber, False
+            if subscriber.status == cls.Status.UNSUBSCRIBED:
+                subscriber.status = cls.Status.PENDING
+                subscriber.status_changed_at = now
+                subscriber.save(update_fields=["status", "status_changed_at"])
+            ConsentRecord.objects.create(
+                subscriber=subscriber,
+                terms=terms,
+                given_at=now,
+                page_url=page_url[:500],
+                client_network=client_network(client_address),
+            )
+            return subscriber, subscriber.claim_confirmation_slot(now)
+
+    def claim_confirmation_slot(self, now=None) -> bool:
+        """Atomically take the right to send a confirmation email now. A conditional UPDATE,
+        so two processes racing for the same address cannot both win."""
+        now = now or timezone.now()
+        since = now - timedelta(seconds=settings.NEWSLETTER_RESEND_INTERVAL)
+        claimed = (
+            Subscriber.objects.filter(pk=self.pk)
+            .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lte=since))
+            .update(confirmation_sent_at=now)
+        )
+        if claimed:
+            self.confirmation_sent_at = now
+        return bool(claimed)
+
+    def release_confirmation_slot(self) -> None:
+        """Undo a claim when the email could not even be queued, so the reader can retry."""
+        Subscriber.objects.filter(
+            pk=self.pk, confirmation_sent_at=self.confirmation_sent_at
+        ).update(confirmation_sent_at=None)
+        self.confirmation_sent_at = None
+
+    def confirm(self) -> bool:
+        """Pending → confirmed. Returns False if the subscriber was not pending (already
+        confirmed, or unsubscribed since the link was sent): following a link twice is harmless."""
+        now = timezone.now()
+        changed = Subscriber.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+            status=self.Status.CONFIRMED, status_changed_at=now, confirmed_at=now
+        )
+        if changed:
+            latest = self.consents.filter(confirmed_at__isnull=True).order_by("-given_at").first()
+            if latest is not None:
+                latest.confirmed_at = now
+                latest.save(update_fields=["confirmed_at"])
+        self.refresh_from_db(fields=["status", "status_changed_at", "confirmed_at"])
+        return bool(changed)
+
+    def unsubscribe(self) -> bool:
+        """Any status → unsubscribed, at once. Returns False if already unsubscribed."""
+        now = timezone.now()
+        changed = (
+            Subscriber.objects.filter(pk=self.pk)
+            .exclude(status=self.Status.UNSUBSCRIBED)
+            .update(status=self.Status.UNSUBSCRIBED, status_changed_at=now, unsubscribed_at=now)
+        )
+        self.refresh_from_db(fields=["status", "status_changed_at", "unsubscribed_at"])
+        return bool(changed)
+
+    # Signed links. The payload carries the id and a keyed fingerprint of the address, never
+    # the address itself (signed values are only base64, and URLs end up in logs).
+
+    def _fingerprint(self) -> str:
+        return salted_hmac("newsletter.address", self.email.lower()).hexdigest()[:16]
+
+    def confirmation_token(self) -> str:
+        return signing.dumps([self.pk, self._fingerprint()], salt=CONFIRM_SALT, compress=True)
+
+    def unsubscribe_token(self) -> str:
+        return signing.dumps([self.pk, self._fingerprint()], salt=UNSUBSCRIBE_SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str, *, salt: str, max_age: int | None = None) -> "Subscriber":
+        """The subscriber a signed link names. Raises signing.SignatureExpired for an old link
+        and signing.BadSignature for a tampered one or one whose subscriber is gone."""
+        payload = signing.loads(token, salt=salt, max_age=max_age)
+        try:
+            pk, fingerprint = payload
+            subscriber = cls.objects.get(pk=pk)
+        except (TypeError, ValueError, cls.DoesNotExist) as exc:
+            raise signing.BadSignature("No such subscriber.") from exc
+        if not constant_time_compare(fingerprint, subscriber._fingerprint()):
+            raise signing.BadSignature("The link does not match this subscriber.")
+        return subscriber
+
+    def confirmation_url(self) -> str:
+        path = reverse("newsletter:confirm", args=[self.confirmation_token()])
+        return settings.SITE_URL + path
+
+    def unsubscribe_url(self) -> str:
+        path = reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
+        return settings.SITE_URL + path
+
+
+class ConsentRecord(models.Model):
+    """Proof of consent: who agreed, when, to which terms, on which page, from which network.
+    The client is kept as its network (IPv4 /24, IPv6 /48), never the full address."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="consents")
+    terms = models.ForeignKey(Terms, on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the subscriber followed the confirmation link."
+    )
+    page_url = models.CharField("page", max_length=500, blank=True)
+    client_network = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"Consent to {self.terms} on {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureLog(models.Model):
+    """One line per erased subscriber, without the address: what was removed, by whom, when."""
+
+    subscriber_number = models.BigIntegerField(help_text="The erased subscriber's id.")
+    status = models.CharField(max_length=12, choices=Subscriber.Status)
+    consent_records = models.PositiveIntegerField(default=0)
+    erased_at = models.DateTimeField(default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"Subscriber #{self.subscriber_number} erased {self.erased_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,49 @@
+"""Background work for the newsletter, run by the task worker (`manage.py db_worker`)."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from .emails import confirmation_message
+from .models import Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_confirmation(subscriber_id: int, attempt: int = 1) -> str:
+    """Send the double opt-in email. The task carries only the subscriber's id, so no
+    address sits in the queue. A failed send is retried with exponential backoff
+    (NEWSLETTER_SEND_RETRY_DELAY × 2ⁿ) up to NEWSLETTER_SEND_MAX_ATTEMPTS; each failed attempt
+    is still recorded as a failed task result with its traceback."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status != Subscriber.Status.PENDING:
+        return "skipped: no longer pending"
+    try:
+        confirmation_message(subscriber).send()
+    except (smtplib.SMTPException, OSError):
+        if attempt >= settings.NEWSLETTER_SEND_MAX_ATTEMPTS:
+            logger.exception(
+                "Confirmation email to subscriber %s failed; giving up after %s attempts.",
+                subscriber_id,
+                attempt,
+            )
+            raise
+        delay = settings.NEWSLETTER_SEND_RETRY_DELAY * 2 ** (attempt - 1)
+        logger.warning(
+            "Confirmation email to subscriber %s failed (attempt %s); retrying in %ss.",
+            subscriber_id,
+            attempt,
+            delay,
+            exc_info=True,
+        )
+        retry = send_confirmation
+        if retry.get_backend().supports_defer:
+            retry = retry.using(run_after=timezone.now() + timedelta(seconds=delay))
+        retry.enqueue(subscriber_id, attempt + 1)
+        raise
+    return "sent"

@@ -1,0 +1,16 @@
+from django import template
+
+from newsletter.forms import SignupForm
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def signup_form(context) -> SignupForm:
+    """The form for `_signup_form.html`: the view's bound form if it passed one (to show
+    errors), otherwise an empty one that remembers the page it is on."""
+    form = context.get("signup_form")
+    if form is None:
+        request = context.get("request")
+        form = SignupForm(initial={"next": request.path if request else ""})
+    return form

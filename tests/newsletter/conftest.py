@@ -1,0 +1,58 @@
+import re
+
+import pytest
+from django.utils import timezone
+
+from newsletter.models import Terms
+from tests.factories import make_article
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def terms(db) -> Terms:
+    """The published terms signups agree to (the data migration's row may have been flushed
+    by a transactional test, so make sure one exists)."""
+    current = Terms.objects.current()
+    if current is None:
+        current = Terms.objects.create(
+            version="test-1", body="Test terms.", published_at=timezone.now()
+        )
+    return current
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Run tasks inline, inside the request, instead of queueing them for the worker."""
+    settings.TASKS = IMMEDIATE
+
+
+@pytest.fixture
+def article(db):
+    return make_article("Flood barrier opens on the river")
+
+
+@pytest.fixture
+def sign_up(client, terms, django_capture_on_commit_callbacks):
+    """Post the signup form like a reader's browser; emails go out inline (on commit)."""
+
+    def post(email="reader@example.com", *, agree=True, page="/newsletter/", json=False, **extra):
+        data = {"email": email, "next": page, "website": ""}
+        if agree:
+            data["agree"] = "on"
+        # Upper-case extras are request META (REMOTE_ADDR…), the rest are form fields.
+        headers = {key: value for key, value in extra.items() if key.isupper()}
+        data.update({key: value for key, value in extra.items() if not key.isupper()})
+        if json:
+            headers["HTTP_ACCEPT"] = "application/json"
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/newsletter/", data, **headers)
+
+    return post
+
+
+def link_in(text: str, kind: str) -> str:
+    """The path of the first /newsletter/<kind>/… link in an email body."""
+    match = re.search(rf"https?://[^/\s]+(/newsletter/{kind}/[^/\s\"<>]+/)", text)
+    assert match, f"no {kind} link in:\n{text}"
+    return match.group(1)
