@@ -1,6 +1,21 @@
-from django.contrib import admin
-from django.utils.html import format_html
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
+from . import workflow
+from .editing import ArticleEditingMixin
+from .images import ImageUploadField
 from .models import Article, Author, Byline, Image, Section
 
 
@@ -26,16 +41,43 @@ class ImageAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
-    readonly_fields = ["preview", "dimensions"]
-    fields = ["file", "preview", "dimensions", "alt_text", "caption", "credit"]
+    readonly_fields = ["preview", "dimensions", "rendition_list"]
+    fields = ["file", "preview", "dimensions", "alt_text", "caption", "credit", "rendition_list"]
     date_hierarchy = "uploaded_at"
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("renditions")
+
+    def has_change_permission(self, request, obj=None):
+        # Reporters may add and fix images, but not one that a live article, someone else's
+        # article or an author's page already shows (workflow.can_edit_image).
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit_image(request.user, obj)
+        )
 
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
         if not image.file:
             return "–"
+        smallest = next((r for r in image.renditions.all() if r.format == "webp"), None)
         return format_html(
-            '<img src="{}" alt="" style="width:80px;height:auto;border-radius:3px">', image.file.url
+            '<img src="{}" alt="" style="width:80px;height:auto;border-radius:3px">',
+            smallest.file.url if smallest else image.file.url,
+        )
+
+    @admin.display(description="Renditions")
+    def rendition_list(self, image: Image) -> str:
+        renditions = image.renditions.all() if image.pk else []
+        if not renditions:
+            return "Made when the image is saved."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{} × {} {}</a></li>',
+                ((r.file.url, r.width, r.height, r.format.upper()) for r in renditions),
+            ),
         )
 
     @admin.display(description="Preview")
@@ -59,9 +101,25 @@ class BylineInline(admin.TabularInline):
     verbose_name = "byline"
     verbose_name_plural = "Bylines (in order)"
 
+    # Bylines follow the article: editable exactly when the article is (workflow.can_edit).
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj)
+        )
+
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
     list_display = ["headline", "thumbnail", "section", "status", "publish_at", "updated_at"]
     list_filter = ["status", "section", ("tags", admin.RelatedOnlyFieldListFilter), "authors"]
     list_select_related = ["section", "hero_image"]
@@ -70,9 +128,21 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "hero_image"]
     inlines = [BylineInline]
-    readonly_fields = ["first_published_at", "created_at", "updated_at", "version", "hero_preview"]
+    # Status and publish time move only through the workflow's transitions, never the form.
+    readonly_fields = [
+        "status",
+        "publish_at",
+        "first_published_at",
+        "created_at",
+        "updated_at",
+        "version",
+        "hero_preview",
+    ]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags"]}),
+        (
+            None,
+            {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "new_tags"]},
+        ),
         ("Hero image", {"fields": ["hero_image", "hero_preview"]}),
         ("Publishing", {"fields": ["status", "publish_at", "first_published_at", "updated_at"]}),
         ("Update or correction", {"fields": ["note_kind", "note"], "classes": ["collapse"]}),
@@ -80,7 +150,10 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        # Reporters see their own articles only (workflow.visible_to); editors see all.
+        return workflow.visible_to(
+            request.user, super().get_queryset(request).prefetch_related("tags")
+        )
 
     @admin.display(description="")
     def thumbnail(self, article: Article) -> str:
@@ -97,4 +170,247 @@ class ArticleAdmin(admin.ModelAdmin):
             return "–"
         return format_html(
             '<img src="{}" alt="" style="max-width:320px;height:auto">', article.hero_image.file.url
+        )
+
+    # --- editorial workflow: permissions, buttons, bulk actions, preview, share links -------
+
+    actions = ["publish_selected", "schedule_selected", "unpublish_selected"]
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or workflow.can_see(request.user, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # Reporters edit their own drafts only; once submitted the article is read-only to
+        # them until changes are requested. Editors edit everything, live included.
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or request.user.has_perm(workflow.EDIT_ANY)
+        )
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("articles.publish_article")
+
+    def has_schedule_permission(self, request) -> bool:
+        return request.user.has_perm("articles.schedule_article")
+
+    def has_unpublish_permission(self, request) -> bool:
+        return request.user.has_perm("articles.unpublish_article")
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/transition/<slug:name>/",
+                wrap(self.transition_view),
+                name="articles_article_transition",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="articles_article_preview",
+            ),
+            path("<path:object_id>/share/", wrap(self.share_view), name="articles_article_share"),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                wrap(self.revoke_share_view),
+                name="articles_article_revoke_share",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is not None and self.has_view_permission(request, article):
+            extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def workflow_context(self, request, article: Article) -> dict:
+        """What the change form's workflow panel shows: buttons, history, share links."""
+        user = request.user
+        can_share = user.has_perm("articles.add_sharelink") and not article.is_live
+        share_links = []
+        if user.has_perm("articles.view_sharelink"):
+            for link in article.share_links.all()[:10]:
+                link.url = request.build_absolute_uri(
+                    reverse("articles:shared_preview", args=[workflow.share_token(link)])
+                )
+                share_links.append(link)
+        return {
+            "workflow_transitions": [t.name for t in workflow.allowed_transitions(user, article)],
+            "workflow_events": article.events.select_related("actor")[:50],
+            "request_changes_form": workflow.RequestChangesForm(auto_id="workflow_%s"),
+            "schedule_form": workflow.ScheduleForm(auto_id="workflow_%s"),
+            "share_form": workflow.ShareLinkForm(auto_id="workflow_%s") if can_share else None,
+            "share_links": share_links,
+            "can_revoke_share": user.has_perm("articles.change_sharelink"),
+            "site_time_zone": settings.TIME_ZONE,
+        }
+
+    def _workflow_article(self, request, object_id) -> Article:
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article, or not one of yours.")
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def _change_url(self, article: Article) -> str:
+        return reverse("admin:articles_article_change", args=[article.pk])
+
+    def transition_view(self, request, object_id, name):
+        """POST from a change-form button; re-checks permission and state under the lock."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        transition = workflow.TRANSITIONS.get(name)
+        if transition is None:
+            raise Http404("No such transition.")
+        article = self._workflow_article(request, object_id)
+        if not request.user.has_perm(transition.permission):
+            raise PermissionDenied
+        try:
+            version = int(request.POST["version"])
+        except (KeyError, ValueError):
+            messages.error(request, "This page is out of date: reload it and try again.")
+            return redirect(self._change_url(article))
+        kwargs = {"by": request.user, "expected_version": version}
+        if name == "request_changes":
+            form = workflow.RequestChangesForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(form.errors["comment"]))
+                return redirect(self._change_url(article))
+            kwargs["comment"] = form.cleaned_data["comment"]
+        elif name == "schedule":
+            form = workflow.ScheduleForm(request.POST)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, "Not scheduled: " + " ".join(errors))
+                return redirect(self._change_url(article))
+            kwargs["at"] = form.cleaned_data["at"]
+        elif name == "unpublish":
+            kwargs["archive"] = request.POST.get("archive") == "1"
+        try:
+            getattr(article, name)(**kwargs)
+        except workflow.TransitionNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except workflow.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, self._done_message(article, transition))
+        return redirect(self._change_url(article))
+
+    def _done_message(self, article: Article, transition) -> str:
+        if article.status == Article.Status.SCHEDULED:
+            when = date_format(timezone.localtime(article.publish_at), "j F Y, H:i T")
+            return f"“{article.headline}” was scheduled for {when}."
+        if article.status == Article.Status.ARCHIVED:
+            return f"“{article.headline}” was unpublished and archived."
+        return f"“{article.headline}” was {transition.past}."
+
+    def preview_view(self, request, object_id):
+        """The article in the site's own template, whatever its status (staff only)."""
+        article = self._workflow_article(request, object_id)
+        article = Article.objects.for_cards().prefetch_related("tags").get(pk=article.pk)
+        response = render(
+            request,
+            "articles/article_detail.html",
+            {"article": article, "related": [], "preview": True},
+        )
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def share_view(self, request, object_id):
+        """POST: make a share link for an unpublished article, valid for 1–30 days."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._workflow_article(request, object_id)
+        if not request.user.has_perm("articles.add_sharelink"):
+            raise PermissionDenied
+        form = workflow.ShareLinkForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "No link made: " + " ".join(form.errors["days"]))
+            return redirect(self._change_url(article))
+        try:
+            link, token = workflow.create_share_link(
+                article, by=request.user, days=form.cleaned_data["days"]
+            )
+        except workflow.TransitionNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except workflow.TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            url = request.build_absolute_uri(reverse("articles:shared_preview", args=[token]))
+            expires = date_format(timezone.localtime(link.expires_at), "j F Y, H:i T")
+            messages.success(
+                request,
+                format_html(
+                    'Share link made, valid until {}: <a href="{}">{}</a>', expires, url, url
+                ),
+            )
+        return redirect(self._change_url(article))
+
+    def revoke_share_view(self, request, object_id, link_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._workflow_article(request, object_id)
+        link = article.share_links.filter(pk=link_id).first()
+        if link is None:
+            raise Http404("No such share link.")
+        try:
+            workflow.revoke_share_link(link, by=request.user)
+        except workflow.TransitionNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        messages.success(request, "The share link was withdrawn; it no longer shows the draft.")
+        return redirect(self._change_url(article))
+
+    def _apply_to_each(self, request, queryset, name: str, **kwargs) -> None:
+        """Run one transition on every selected article, reporting each one's outcome."""
+        transition = workflow.TRANSITIONS[name]
+        for article in queryset.order_by("pk"):
+            try:
+                getattr(article, name)(by=request.user, **kwargs)
+            except workflow.TransitionError as exc:
+                messages.warning(request, f"Skipped: {exc}")
+            else:
+                messages.success(request, self._done_message(article, transition))
+
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "publish")
+
+    @admin.action(description="Unpublish selected articles", permissions=["unpublish"])
+    def unpublish_selected(self, request, queryset):
+        self._apply_to_each(request, queryset, "unpublish")
+
+    @admin.action(description="Schedule selected articles…", permissions=["schedule"])
+    def schedule_selected(self, request, queryset):
+        """Asks for a date and time first (an intermediate page), then schedules each."""
+        form = workflow.ScheduleForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._apply_to_each(request, queryset, "schedule", at=form.cleaned_data["at"])
+            return None
+        return TemplateResponse(
+            request,
+            "admin/articles/article/schedule_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Schedule articles",
+                "opts": self.opts,
+                "articles": queryset.select_related("section"),
+                "form": form,
+                "site_time_zone": settings.TIME_ZONE,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
         )

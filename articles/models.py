@@ -1,13 +1,30 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
+from . import images
 from .querysets import ArticleQuerySet
 from .sanitizer import sanitize_body
+
+
+class SearchVectorIndex(GinIndex):
+    """A GIN index on PostgreSQL; a plain index elsewhere, where GIN does not exist.
+
+    SQLite rebuilds a table (and every index in Meta.indexes) whenever a migration alters it,
+    so the index must produce valid SQL there too; the column is always empty on SQLite.
+    """
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
 
 
 class Section(models.Model):
@@ -31,7 +48,13 @@ class Section(models.Model):
 class Image(models.Model):
     """An uploaded photo with the words a newsroom owes it: alt text, caption and credit."""
 
-    file = models.ImageField(upload_to="images/%Y/%m/", width_field="width", height_field="height")
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[images.validate_image_file],
+        help_text="JPEG, PNG, WebP or GIF. Location data (EXIF) is removed when it is saved.",
+    )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     alt_text = models.CharField(
@@ -47,6 +70,30 @@ class Image(models.Model):
 
     def __str__(self) -> str:
         return self.alt_text[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        """A new upload is stored upright and without EXIF, then its renditions are made."""
+        new_upload = bool(self.file) and not self.file._committed
+        replacing = new_upload and not self._state.adding
+        if new_upload:
+            self.file = images.strip_metadata(self.file)
+        super().save(*args, **kwargs)
+        if replacing:
+            images.delete_renditions(self)
+        if new_upload:
+            images.make_renditions(self)
+
+    @cached_property
+    def webp_srcset(self) -> str:
+        """The WebP renditions as a srcset value; uses prefetched renditions when there."""
+        return ", ".join(
+            f"{r.file.url} {r.width}w" for r in self.renditions.all() if r.format == "webp"
+        )
+
+    @cached_property
+    def fallback_rendition(self) -> "Rendition | None":
+        """The JPEG for browsers without WebP, or None until renditions exist."""
+        return next((r for r in self.renditions.all() if r.format == "jpeg"), None)
 
 
 class Rendition(models.Model):
@@ -139,12 +186,33 @@ class Article(models.Model):
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles_created",
+    )
+    # Kept current by articles.search on every save; PostgreSQL only (empty on SQLite).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
-        indexes = [models.Index(fields=["status", "publish_at"], name="article_status_publish")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="article_status_publish"),
+            SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
+        ]
+        permissions = [
+            ("submit_article", "Can submit an article for review"),
+            ("request_changes", "Can send an article back to its reporter with changes"),
+            ("publish_article", "Can publish an article"),
+            ("schedule_article", "Can schedule and unschedule an article"),
+            ("unpublish_article", "Can unpublish an article"),
+            ("edit_any_article", "Can see and edit any article, live ones included"),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -158,11 +226,41 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_body(self.body)
+        if not self.slug:
+            self.slug = self.unique_slug_for(self.headline)
         if self.status == self.Status.PUBLISHED and not self.publish_at:
             self.publish_at = timezone.now()
         if self.status == self.Status.PUBLISHED and not self.first_published_at:
             self.first_published_at = self.publish_at
+        previous = None
+        if self.pk:
+            previous = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
+        # The article owns its current slug: an old redirect with that slug (another article's
+        # former URL, or this one's) must not shadow it.
+        ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+        if previous and previous != self.slug and (self.first_published_at or self.is_live):
+            # Readers, feeds and search engines have the old URL: keep it working for good.
+            ArticleSlugRedirect.objects.update_or_create(
+                old_slug=previous, defaults={"article": self}
+            )
+
+    @classmethod
+    def unique_slug_for(cls, headline: str) -> str:
+        """A slug made from `headline`, suffixed -2, -3… until no article or old URL has it."""
+        base = slugify(headline)[:190].strip("-") or "article"
+        taken = set(
+            cls.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        ) | set(
+            ArticleSlugRedirect.objects.filter(old_slug__startswith=base).values_list(
+                "old_slug", flat=True
+            )
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
     @property
     def is_live(self) -> bool:
@@ -173,6 +271,44 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
+
+    # Workflow transitions: each checks the actor's permission and the current state under a
+    # row lock, moves the status, bumps `version` and records an ArticleEvent (articles.workflow).
+    def submit(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.submit(self, by=by, expected_version=expected_version)
+
+    def request_changes(
+        self, by, comment: str, *, expected_version: int | None = None
+    ) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.request_changes(
+            self, by=by, comment=comment, expected_version=expected_version
+        )
+
+    def publish(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.publish(self, by=by, expected_version=expected_version)
+
+    def schedule(self, by, at, *, expected_version: int | None = None) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.schedule(self, by=by, at=at, expected_version=expected_version)
+
+    def unschedule(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.unschedule(self, by=by, expected_version=expected_version)
+
+    def unpublish(
+        self, by, *, archive: bool = False, expected_version: int | None = None
+    ) -> "ArticleEvent":
+        from . import workflow
+
+        return workflow.unpublish(self, by=by, archive=archive, expected_version=expected_version)
 
     @cached_property
     def byline_authors(self) -> list[Author]:
@@ -208,3 +344,113 @@ class Byline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.article}"
+
+
+class ArticleEvent(models.Model):
+    """One workflow transition: who moved which article from what to what, when and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the system acted (scheduled publishing).",
+    )
+    from_status = models.CharField(max_length=16, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Article.Status.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class ShareLink(models.Model):
+    """A revocable, expiring link that shows an unpublished article to whoever holds it.
+
+    The URL carries a value signed with SECRET_KEY holding this row's id and nonce, so a link
+    cannot be forged or guessed; expiry and revocation are decided here, in the database.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    nonce = models.CharField(max_length=32, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Share link {self.pk} for {self.article_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ArticleSlugRedirect(models.Model):
+    """A slug a published article used to have; its old URL answers 301 to the current one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's content as one admin save (or a restore) left it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="article_revisions",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField()
+    restored_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    standfirst = models.TextField()
+    body = models.TextField(blank=True)
+    tags = models.JSONField(default=list, help_text="Tag names, sorted.")
+    bylines = models.JSONField(default=list, help_text="[{id, name}] in byline order.")
+    section_id_at_save = models.BigIntegerField(null=True)
+    section_name = models.CharField(max_length=80, blank=True)
+    hero_image_id_at_save = models.BigIntegerField(null=True)
+    hero_image_label = models.CharField(max_length=250, blank=True)
+    note_kind = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+    seo_title = models.CharField(max_length=70, blank=True)
+    seo_description = models.CharField(max_length=160, blank=True)
+    status = models.CharField(max_length=16, choices=Article.Status.choices)
+    was_live = models.BooleanField(
+        default=False, help_text="Readers could see this version; pruning keeps it."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article_created")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"
+

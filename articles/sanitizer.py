@@ -31,8 +31,19 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
+    # What the admin's editor writes for a numbered list (`<ol type="a" data-type="lower-alpha"
+    # start="3">`), so its output survives cleaning unchanged; values are checked below.
+    "ol": {"start", "type", "data-type"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+_LIST_TYPES = {"1": "decimal", "a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman"}
+_LIST_TYPES |= {"I": "upper-roman"}
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+# Google Docs wraps a whole paste in <b style="font-weight:normal" id="docs-internal-guid-…">,
+# and word processors mark "not bold" the same way: such a <b> must not embolden the article.
+_NOT_BOLD = re.compile(
+    r"<(?:b|strong)\b[^>]*font-weight\s*:\s*(?:normal|[1-5]00)\b[^>]*>", re.IGNORECASE
+)
 _MEDIA_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
@@ -53,13 +64,22 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         return None
     if tag == "img" and attribute in {"width", "height"} and not value.isdigit():
         return None
+    if tag == "ol" and (
+        (attribute == "start" and not value.isdigit())
+        or (attribute == "type" and value not in _LIST_TYPES)
+        or (attribute == "data-type" and value not in _LIST_TYPES.values())
+    ):
+        return None
     return value
 
 
 def sanitize_body(html: str) -> str:
     """Return `html` reduced to the tags and attributes an article body may contain."""
+    # The opening tag becomes a <span> (dropped below, its content kept); the orphaned </b>
+    # is ignored by the HTML parser.
+    html = _NOT_BOLD.sub("<span>", html or "")
     cleaned = nh3.clean(
-        html or "",
+        html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
         attributes=ALLOWED_ATTRIBUTES,
@@ -68,4 +88,5 @@ def sanitize_body(html: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return cleaned.strip()
+    # An image whose src was refused above is an empty box (often a tracking pixel): drop it.
+    return _IMG_WITHOUT_SRC.sub("", cleaned).strip()

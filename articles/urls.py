@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .sitemaps import SITEMAPS
 
 app_name = "articles"
 
@@ -10,4 +12,27 @@ urlpatterns = [
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("search/", views.search_results, name="search"),
+    path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),
+    path("feeds/atom/", feeds.ArticleAtomFeed(), name="feed_atom"),
+    path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section_feed_rss"),
+    path("section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section_feed_atom"),
+    path("tag/<slug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("author/<slug:slug>/rss/", feeds.AuthorFeed(), name="author_feed_rss"),
+    path("author/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
+    path("sitemap-news.xml", views.news_sitemap, name="news_sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("preview/<str:token>/", views.shared_preview, name="shared_preview"),
 ]

@@ -1,10 +1,16 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from .models import Article, Author
+from . import search, workflow
+from .metadata import article_json_ld, json_ld_script, shared_image
+from .models import Article, ArticleSlugRedirect, Author
+from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
 
@@ -27,11 +33,25 @@ def home(request):
 
 
 def article_detail(request, slug: str):
-    article = get_object_or_404(
-        Article.objects.live().for_cards().prefetch_related("tags"), slug=slug
+    article = (
+        Article.objects.live().for_cards().prefetch_related("tags").filter(slug=slug).first()
     )
+    if article is None:
+        # A published article whose slug was changed: its old address moves for good.
+        moved = ArticleSlugRedirect.objects.filter(
+            old_slug=slug, article__in=Article.objects.live()
+        ).select_related("article")
+        if old_address := moved.first():
+            return redirect(old_address.article, permanent=True)
+        raise Http404("No such article.")
     related = Article.objects.live().for_cards().related_to(article)
-    context = {"article": article, "related": related, "current_section_slug": article.section.slug}
+    context = {
+        "article": article,
+        "related": related,
+        "current_section_slug": article.section.slug,
+        "share_image": shared_image(article.hero_image),
+        "json_ld": json_ld_script(article_json_ld(article)),
+    }
     return render(request, "articles/article_detail.html", context)
 
 
@@ -54,7 +74,12 @@ class ArticleListView(ListView):
         return self.filter_articles(Article.objects.live().for_cards().newest_first())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(owner=self.owner, kind=self.kind, **kwargs)
+        slug = {"slug": self.owner.slug}
+        feeds = {
+            "rss": reverse(f"articles:{self.kind}_feed_rss", kwargs=slug),
+            "atom": reverse(f"articles:{self.kind}_feed_atom", kwargs=slug),
+        }
+        return super().get_context_data(owner=self.owner, kind=self.kind, feeds=feeds, **kwargs)
 
 
 class SectionView(ArticleListView):
@@ -97,6 +122,36 @@ class AuthorView(ArticleListView):
         return queryset.filter(authors=self.owner)
 
 
+def search_results(request):
+    """Live articles matching ?q=, best first, with highlighted snippets; empty without q."""
+    form = search.SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page_obj = None
+    if query:
+        paginator = Paginator(search.search(query), PER_PAGE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = list(page_obj.object_list)
+        search.add_snippets(page_obj.object_list, query)
+    return render(
+        request,
+        "articles/search.html",
+        {"form": form, "query": query, "page_obj": page_obj, "result_limit": search.MAX_RESULTS},
+    )
+
+
+def news_sitemap(request):
+    """Google News sitemap: what was published in the last 48 hours."""
+    return render(
+        request,
+        "articles/sitemap_news.xml",
+        {
+            "urlset": NewsSitemap().get_urls(),
+            "publication_language": settings.LANGUAGE_CODE.split("-")[0],
+        },
+        content_type="application/xml; charset=utf-8",
+    )
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
@@ -108,3 +163,37 @@ def server_error(request):
 
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
+
+
+def shared_preview(request, token: str):
+    """An unpublished article shown to whoever holds a share link (signed, expiring, revocable).
+
+    Never indexed and never cached: the draft may change or the link be withdrawn at any time.
+    A tampered link gives 404 and an expired or withdrawn one 410, each with an explanation.
+    """
+    try:
+        link = workflow.resolve_share_token(token)
+    except workflow.ShareLinkInvalid:
+        response = render(
+            request,
+            "articles/share_unavailable.html",
+            {"reason": "This preview link is not valid. Check that it was copied in full."},
+            status=404,
+        )
+    except workflow.ShareLinkGone as gone:
+        response = render(
+            request, "articles/share_unavailable.html", {"reason": str(gone)}, status=410
+        )
+    else:
+        if Article.objects.live().filter(pk=link.article_id).exists():
+            return redirect(link.article)
+        article = Article.objects.for_cards().prefetch_related("tags").get(pk=link.article_id)
+        response = render(
+            request,
+            "articles/article_detail.html",
+            {"article": article, "related": [], "preview": True},
+        )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -41,6 +41,8 @@ if not SECRET_KEY:
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
+# PostgreSQL text-search configuration for article search (stemming and stop words).
+SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -60,11 +62,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
+    "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
     "newsroom",
     "articles",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                "articles.metadata.canonical",
             ],
         },
     },
@@ -194,6 +200,20 @@ else:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", BASE_DIR / "sent-mail")
 EMAIL_TIMEOUT = 30
+
+# Newsletter: double opt-in and abuse limits (seconds unless the name says otherwise).
+NEWSLETTER_CONFIRM_MAX_AGE_DAYS = env_int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", 3)
+NEWSLETTER_RESEND_INTERVAL = env_int("NEWSLETTER_RESEND_INTERVAL", 600)
+NEWSLETTER_RATE_LIMIT_PER_CLIENT = env_int("NEWSLETTER_RATE_LIMIT_PER_CLIENT", 10)
+NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW = env_int("NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW", 600)
+NEWSLETTER_RATE_LIMIT_PER_EMAIL = env_int("NEWSLETTER_RATE_LIMIT_PER_EMAIL", 5)
+NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW = env_int("NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW", 3600)
+NEWSLETTER_SEND_MAX_ATTEMPTS = env_int("NEWSLETTER_SEND_MAX_ATTEMPTS", 5)
+NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
+# Behind a reverse proxy every request comes from the proxy's address; name the header the
+# proxy sets to the real client address (e.g. "X-Real-IP"). Only set this when the proxy
+# overwrites that header: clients can send any header they like.
+NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEADER", "")
 
 LOGIN_URL = "admin:login"
 

@@ -1,11 +1,22 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.static import serve
+
+from newsletter import views as newsletter_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
     path("", include("articles.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    path("terms/", newsletter_views.terms, name="terms"),
+    path("privacy/", newsletter_views.privacy, name="privacy"),
 ]
 
 if settings.DEBUG or settings.TESTING:

@@ -82,3 +82,73 @@ def make_user(username: str = "user", *, groups: tuple[str, ...] = (), **fields)
 
         user.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in groups])
     return user
+
+
+def make_subscriber(email: str | None = None, *, status: str = "pending", consent: bool = True):
+    """A subscriber (pending by default) with one consent record to the current terms."""
+    from newsletter.models import ConsentRecord, Subscriber, Terms
+
+    subscriber = Subscriber.objects.create(
+        email=email or f"reader{next(_seq)}@example.com", status=status
+    )
+    if status == Subscriber.Status.CONFIRMED:
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["confirmed_at"])
+    if consent:
+        ConsentRecord.objects.create(
+            subscriber=subscriber,
+            terms=Terms.objects.current(),
+            page_url="/newsletter/",
+            client_network="203.0.113.0/24",
+        )
+    return subscriber
+
+
+def ensure_editorial_groups() -> None:
+    """The Reporter and Editor groups as the data migration makes them.
+
+    Transactional tests flush the database, groups included; this puts them back by running
+    the migration's own function against the current models.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("articles.migrations.0006_editorial_groups").create_groups(apps, None)
+
+
+def make_reporter(username: str = "reporter", **fields):
+    """A staff user in the Reporter group who writes as an Author of the same name."""
+    ensure_editorial_groups()
+    user = make_user(username, groups=("Reporter",), **fields)
+    make_author(username.title(), user=user)
+    return user
+
+
+def make_editor(username: str = "editor", **fields):
+    ensure_editorial_groups()
+    user = make_user(username, groups=("Editor",), **fields)
+    make_author(username.title(), user=user)
+    return user
+
+
+def change_form_data(response, **overrides) -> dict:
+    """What the admin change form rendered in `response` submits when nothing is edited
+    (main form, inline formsets and their management forms), with `overrides` applied."""
+    def fields_of(form) -> dict:
+        data = {}
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if name == "tags":
+                value = [getattr(tag, "pk", tag) for tag in value]
+            data[form.add_prefix(name)] = value
+        return data
+
+    data = fields_of(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        data |= fields_of(inline.formset.management_form)
+        for form in inline.formset.forms:
+            data |= fields_of(form)
+    return data | overrides

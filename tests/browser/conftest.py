@@ -24,7 +24,9 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}; CI must install it (apt-get install chromium).")
+            pytest.fail(
+                f"Chromium not found at {CHROMIUM}; CI must install it (apt-get install chromium)."
+            )
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -42,3 +44,26 @@ def artifacts() -> Path:
     """Where screenshots go: test-artifacts/ at the top of the checkout (kept by CI)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def screenshot(artifacts):
+    """Full-page screenshot after lazy images below the fold have loaded."""
+
+    def take(page, name: str) -> Path:
+        page.evaluate(
+            """async () => {
+                for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight) {
+                    window.scrollTo(0, y);
+                    await new Promise(r => setTimeout(r, 50));
+                }
+                window.scrollTo(0, 0);
+                await Promise.all([...document.images].map(img => img.complete ? null :
+                    new Promise(r => { img.onload = img.onerror = r; })));
+            }"""
+        )
+        path = artifacts / name
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -21,7 +21,9 @@ def front_page():
     news = make_section("News", position=1)
     climate = make_section("Climate", position=2)
     author = make_author("Amara Okafor")
-    image = make_image(width=1600, height=900, caption="The harbour at dawn.", credit="Jo Lee / Newsroom")
+    image = make_image(
+        width=1600, height=900, caption="The harbour at dawn.", credit="Jo Lee / Newsroom"
+    )
     for n in range(6):
         make_article(
             f"Harbour story number {n}",
@@ -42,18 +44,22 @@ def front_page():
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_reader_follows_a_story_from_the_home_page(browser, live_server, artifacts, front_page, width):
+def test_reader_follows_a_story_from_the_home_page(
+    browser, live_server, screenshot, front_page, width
+):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(live_server.url + "/")
-    page.screenshot(path=str(artifacts / f"home-{width}.png"), full_page=True)
+    screenshot(page, f"home-{width}.png")
 
     page.get_by_role("link", name=front_page.headline).first.click()
 
     page.wait_for_url(f"**{front_page.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == front_page.headline
-    assert page.locator("article figure img").first.evaluate("img => img.complete && img.naturalWidth > 0")
-    page.screenshot(path=str(artifacts / f"article-{width}.png"), full_page=True)
+    assert page.locator("article figure img").first.evaluate(
+        "img => img.complete && img.naturalWidth > 0"
+    )
+    screenshot(page, f"article-{width}.png")
     no_horizontal_scroll = page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
