@@ -13,6 +13,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from .metadata import absolute_url, shared_image
@@ -81,7 +82,9 @@ class ArticleFeed(Feed):
         return item.headline
 
     def item_description(self, item: Article) -> str:
-        return item.standfirst
+        # Atom declares the summary type="html" and RSS readers treat a description as HTML:
+        # the standfirst is plain text, so it goes in escaped.
+        return escape(item.standfirst)
 
     def item_link(self, item: Article) -> str:
         return absolute_url(item.get_absolute_url())

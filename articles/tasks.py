@@ -77,7 +77,9 @@ def send_workflow_notification(event_id: int) -> int:
         "public_url": settings.SITE_URL + article.get_absolute_url(),
         "SITE_NAME": settings.SITE_NAME,
     }
-    subject = SUBJECTS[kind].format(headline=article.headline)
+    # One line, whatever the headline holds: a line break in a header is refused outright
+    # (BadHeaderError) and would stop the notification.
+    subject = " ".join(SUBJECTS[kind].format(headline=article.headline).split())
     text = render_to_string(f"articles/email/{kind}.txt", context)
     html = render_to_string(f"articles/email/{kind}.html", context)
     messages = []

@@ -1,5 +1,6 @@
 import csv
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied
@@ -88,8 +89,26 @@ class ConsentInline(admin.TabularInline):
         return False
 
 
+class SubscriberAdminForm(forms.ModelForm):
+    """Staff may unsubscribe a reader, never confirm one: consent comes only from the reader
+    following the link in their confirmation email (double opt-in)."""
+
+    class Meta:
+        model = Subscriber
+        fields = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            allowed = {self.instance.status, Subscriber.Status.UNSUBSCRIBED}
+            self.fields["status"].choices = [
+                (value, label) for value, label in Subscriber.Status.choices if value in allowed
+            ]
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    form = SubscriberAdminForm
     list_display = ["email", "status", "source", "created_at", "confirmed_at", "unsubscribed_at"]
     list_filter = ["status", "source", "created_at", "confirmed_at"]
     search_fields = ["email"]
@@ -124,6 +143,13 @@ class SubscriberAdmin(admin.ModelAdmin):
     def erase_selected(self, request, queryset):
         # Django's confirmation page, then delete_queryset() below does the erasing.
         return delete_selected(self, request, queryset)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and "status" in form.changed_data:
+            # The only change the form allows; the model method records when it happened.
+            obj.unsubscribe()
+            return
+        super().save_model(request, obj, form, change)
 
     def delete_queryset(self, request, queryset) -> None:
         queryset.erase(by=request.user, reason="Erased in the admin")
