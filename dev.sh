@@ -61,7 +61,7 @@ case "${1:-}" in
         install requirements-dev.lock
         ensure_chromium
         shift
-        "$PY" manage.py makemigrations --check --dry-run >/dev/null \
+        DJANGO_DEBUG=1 "$PY" manage.py makemigrations --check --dry-run >/dev/null \
             || { echo "Models and migrations disagree: run makemigrations." >&2; exit 1; }
         "$PY" -m pytest "$@"
         ;;

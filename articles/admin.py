@@ -5,18 +5,19 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from . import workflow
 from .editing import ArticleEditingMixin
 from .images import ImageUploadField
 from .models import Article, Author, Byline, Image, Section
+from .views import render_preview
 
 
 @admin.register(Section)
@@ -137,6 +138,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         "updated_at",
         "version",
         "hero_preview",
+        "rendered_body",
     ]
     fieldsets = [
         (
@@ -163,6 +165,29 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
             '<img src="{}" alt="" style="width:64px;height:auto;border-radius:3px">',
             article.hero_image.file.url,
         )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only (a reporter's submitted story): the body as readers see it, not its HTML, and
+        # no empty "New tags" box.
+        shown = {"body": "rendered_body"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [shown.get(f, f) for f in options["fields"] if f != "new_tags"],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description="Body")
+    def rendered_body(self, article: Article) -> str:
+        # Article.save() sanitises the body, so it is safe to render as the site does.
+        return format_html('<div class="readonly-body">{}</div>', mark_safe(article.body))
 
     @admin.display(description="Preview")
     def hero_preview(self, article: Article) -> str:
@@ -201,6 +226,12 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
 
     def has_unpublish_permission(self, request) -> bool:
         return request.user.has_perm("articles.unpublish_article")
+
+    def get_view_on_site_url(self, obj=None):
+        # Readers get a 404 for anything not yet live; the Preview button shows it instead.
+        if obj is None or not obj.is_live:
+            return None
+        return super().get_view_on_site_url(obj)
 
     def save_model(self, request, obj, form, change):
         if not change and obj.created_by_id is None:
@@ -320,16 +351,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
     def preview_view(self, request, object_id):
         """The article in the site's own template, whatever its status (staff only)."""
         article = self._workflow_article(request, object_id)
-        article = Article.objects.for_cards().prefetch_related("tags").get(pk=article.pk)
-        response = render(
-            request,
-            "articles/article_detail.html",
-            {"article": article, "related": [], "preview": True},
-        )
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        add_never_cache_headers(response)
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+        return render_preview(request, article.pk)
 
     def share_view(self, request, object_id):
         """POST: make a share link for an unpublished article, valid for 1–30 days."""

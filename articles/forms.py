@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -32,8 +34,38 @@ EDITOR_EXTENSIONS = {
 }
 
 
+# An attributed quotation is stored as the HTML spec's pattern, a figure holding the blockquote
+# and a figcaption naming the speaker. The editor has no figures, and would flatten the credit
+# into an ordinary paragraph after the quote; so in the editor the credit is the quote's last
+# paragraph, starting with a dash, and it goes back into a figcaption on save.
+_STORED_QUOTATION = re.compile(
+    r"<figure>\s*<blockquote>(?P<quote>(?:(?!</?blockquote\b).)*?)</blockquote>\s*"
+    r"<figcaption>(?P<credit>(?:(?!</figcaption>).)*?)</figcaption>\s*</figure>",
+    re.DOTALL,
+)
+_EDITOR_QUOTATION = re.compile(
+    r"<blockquote>(?P<quote>(?:(?!</?blockquote\b).)*?</p>)\s*"
+    r"<p>(?:\s|&nbsp;|\u00a0)*[\u2014\u2013](?:\s|&nbsp;|\u00a0)*"
+    r"(?P<credit>(?:(?!</p>).)+?)</p>\s*</blockquote>",
+    re.DOTALL,
+)
+
+
+def quotations_for_editor(html: str) -> str:
+    """Stored body → editor: each quotation's credit becomes its last, dash-led paragraph."""
+    return _STORED_QUOTATION.sub(r"<blockquote>\g<quote><p>— \g<credit></p></blockquote>", html)
+
+
+def quotations_from_editor(html: str) -> str:
+    """Editor → stored body: a quote ending in a dash-led paragraph becomes a credited figure."""
+    return _EDITOR_QUOTATION.sub(
+        r"<figure><blockquote>\g<quote></blockquote><figcaption>\g<credit></figcaption></figure>",
+        html,
+    )
+
+
 def clean_editor_body(html: str) -> str:
-    cleaned = sanitize_body(html)
+    cleaned = sanitize_body(quotations_from_editor(html))
     # An emptied editor still holds one empty paragraph; an empty body is "".
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
 
@@ -84,6 +116,12 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
+        error_messages = {
+            "slug": {
+                "unique": "Another article already uses this slug (its web address). Change a "
+                "word or two, or empty the field to make a new one from the headline."
+            }
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +133,12 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if self.instance.pk:
             self.initial["expected_version"] = self.instance.version
+        if self.initial.get("body"):
+            self.initial["body"] = quotations_for_editor(self.initial["body"])
+        self.fields["body"].help_text = (
+            "To credit a quotation, end the block quote with a paragraph that starts with a "
+            "dash: “— Name, role”."
+        )
         self.conflict = None
         self.conflict_revision = None
 

@@ -217,12 +217,23 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.headline
 
-    def get_absolute_url(self) -> str:
-        return reverse("articles:article", kwargs={"slug": self.slug})
-
     def clean(self) -> None:
         if self.status == self.Status.SCHEDULED and not self.publish_at:
             raise ValidationError({"publish_at": "A scheduled article needs a publish time."})
+        redirect = (
+            ArticleSlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(article_id=self.pk)
+            .select_related("article")
+            .first()
+        )
+        if self.slug and redirect:
+            # Old URLs keep working for good: readers and search engines still follow them.
+            raise ValidationError(
+                {
+                    "slug": f"This address used to belong to “{redirect.article.headline}” and "
+                    "still redirects there. Choose another slug."
+                }
+            )
 
     def save(self, *args, **kwargs) -> None:
         self.body = sanitize_body(self.body)
@@ -245,13 +256,14 @@ class Article(models.Model):
                 old_slug=previous, defaults={"article": self}
             )
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article", kwargs={"slug": self.slug})
+
     @classmethod
     def unique_slug_for(cls, headline: str) -> str:
         """A slug made from `headline`, suffixed -2, -3… until no article or old URL has it."""
         base = slugify(headline)[:190].strip("-") or "article"
-        taken = set(
-            cls.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-        ) | set(
+        taken = set(cls.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | set(
             ArticleSlugRedirect.objects.filter(old_slug__startswith=base).values_list(
                 "old_slug", flat=True
             )
@@ -453,4 +465,3 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"
-

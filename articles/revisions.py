@@ -102,7 +102,12 @@ def ensure_baseline(article: Article) -> None:
     moved outside the change form: an import, a workflow transition), so that an editor who
     starts from this version can later be shown exactly what changed since."""
     if not article.revisions.filter(version=article.version).exists():
-        record_revision(article, author=None)
+        # A workflow step since the last revision moved the version: credit whoever took it
+        # (nobody, for the scheduler) so the history does not show a row of blank names.
+        step = article.events.select_related("actor").order_by("-at", "-pk").first()
+        last = article.revisions.order_by("-version", "-pk").first()
+        moved_by_step = step is not None and (last is None or step.at >= last.created_at)
+        record_revision(article, author=step.actor if moved_by_step else None)
 
 
 def latest_revision(article: Article) -> Revision | None:

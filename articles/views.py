@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -33,9 +33,7 @@ def home(request):
 
 
 def article_detail(request, slug: str):
-    article = (
-        Article.objects.live().for_cards().prefetch_related("tags").filter(slug=slug).first()
-    )
+    article = Article.objects.live().for_cards().prefetch_related("tags").filter(slug=slug).first()
     if article is None:
         # A published article whose slug was changed: its old address moves for good.
         moved = ArticleSlugRedirect.objects.filter(
@@ -187,12 +185,22 @@ def shared_preview(request, token: str):
     else:
         if Article.objects.live().filter(pk=link.article_id).exists():
             return redirect(link.article)
-        article = Article.objects.for_cards().prefetch_related("tags").get(pk=link.article_id)
-        response = render(
-            request,
-            "articles/article_detail.html",
-            {"article": article, "related": [], "preview": True},
-        )
+        return render_preview(request, link.article_id)
+    return private_noindex(response)
+
+
+def render_preview(request, article_id: int) -> HttpResponse:
+    """Any article, whatever its status, in the site's own template, marked as a preview.
+
+    Callers decide who may see it (the admin's permission checks, or a valid share link).
+    """
+    article = Article.objects.for_cards().prefetch_related("tags").get(pk=article_id)
+    context = {"article": article, "related": [], "preview": True}
+    return private_noindex(render(request, "articles/article_detail.html", context))
+
+
+def private_noindex(response: HttpResponse) -> HttpResponse:
+    """Never indexed, never stored by a cache: the draft may change or the link be withdrawn."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     add_never_cache_headers(response)
     patch_cache_control(response, private=True, no_store=True)

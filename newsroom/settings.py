@@ -1,11 +1,13 @@
 """Newsroom settings: one module, read from the environment.
 
-Development defaults are safe and need nothing installed; with DJANGO_DEBUG off the site
+Debug is off unless DJANGO_DEBUG=1 says otherwise, and then the development defaults need
+nothing installed. Without DJANGO_DEBUG (and outside the tests) the site is in production: it
 refuses to start without a real secret key and allowed hosts.
 """
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,12 +33,17 @@ def env_int(name: str, default: int) -> int:
 
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Production is anything that is neither debugging nor running the tests: it must be given
+# real secrets, and forgetting DJANGO_DEBUG never turns debug pages on.
+PRODUCTION = not DEBUG and not TESTING
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set in production (for development, set DJANGO_DEBUG=1)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -46,8 +53,10 @@ SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off.")
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS must be set in production (for development, set DJANGO_DEBUG=1)."
+        )
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS") or [
     f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}"
@@ -118,6 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if TESTING:
+        # A file, not the shared in-memory database: the browser tests' live server answers
+        # from other threads, and each thread then opens a connection of its own.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{os.getpid()}.sqlite3")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -223,7 +238,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
+if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)

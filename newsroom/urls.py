@@ -6,6 +6,9 @@ from django.views.static import serve
 
 from newsletter import views as newsletter_views
 
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(

@@ -135,6 +135,7 @@ def make_editor(username: str = "editor", **fields):
 def change_form_data(response, **overrides) -> dict:
     """What the admin change form rendered in `response` submits when nothing is edited
     (main form, inline formsets and their management forms), with `overrides` applied."""
+
     def fields_of(form) -> dict:
         data = {}
         for name in form.fields:

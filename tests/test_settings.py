@@ -26,6 +26,17 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+def test_forgetting_django_debug_means_production_not_debug():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_development_runs_with_no_configuration_but_django_debug():
+    result = run_manage("check", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
         "check",

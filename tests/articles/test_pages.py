@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 def test_article_page_shows_the_story(client):
     amara, daniel = make_author("Amara Okafor"), make_author("Daniel Reyes")
-    image = make_image(caption="Crowds at the quay.", credit="Jo Lee / Newsroom", alt_text="A crowd")
+    image = make_image(
+        caption="Crowds at the quay.", credit="Jo Lee / Newsroom", alt_text="A crowd"
+    )
     article = make_article(
         "Ferry strike ends after talks",
         standfirst="Crews return on Monday.",
@@ -48,7 +50,9 @@ def test_related_articles_rank_by_shared_tags_then_section(client):
     one_tag_away = make_article("One tag away", section=away, tags=["c"])
     make_article("No shared tag", section=home, tags=["z"])
     three_tags = make_article("Three tags", section=away, tags=["a", "b", "c", "z"])
-    make_article("Fifth candidate", section=away, tags=["b"], publish_at=timezone.now() - timedelta(days=9))
+    make_article(
+        "Fifth candidate", section=away, tags=["b"], publish_at=timezone.now() - timedelta(days=9)
+    )
 
     related = list(client.get(article.get_absolute_url()).context["related"])
 
@@ -70,7 +74,9 @@ def test_section_page_lists_newest_first_and_paginates(client):
     section = make_section("Business")
     now = timezone.now()
     for n in range(25):
-        make_article(f"Business story {n:02d}", section=section, publish_at=now - timedelta(hours=n))
+        make_article(
+            f"Business story {n:02d}", section=section, publish_at=now - timedelta(hours=n)
+        )
 
     first = client.get("/section/business/")
     second = client.get("/section/business/?page=2")

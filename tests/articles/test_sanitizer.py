@@ -42,9 +42,29 @@ XSS_PAYLOADS = [
 ]
 
 DANGEROUS_MARKERS = [
-    "<script", "onerror", "onload", "onclick", "onmouseover", "ontoggle", "javascript:",
-    "vbscript:", "data:text", "<iframe", "<object", "<embed", "<style", "style=", "<form",
-    "<meta", "<link", "<base", "<svg", "<math", "evil.example", "tracker.example", "<template",
+    "<script",
+    "onerror",
+    "onload",
+    "onclick",
+    "onmouseover",
+    "ontoggle",
+    "javascript:",
+    "vbscript:",
+    "data:text",
+    "<iframe",
+    "<object",
+    "<embed",
+    "<style",
+    "style=",
+    "<form",
+    "<meta",
+    "<link",
+    "<base",
+    "<svg",
+    "<math",
+    "evil.example",
+    "tracker.example",
+    "<template",
 ]
 
 

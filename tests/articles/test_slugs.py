@@ -89,3 +89,32 @@ def test_changing_the_slug_in_the_admin_records_the_redirect(client):
 
     assert ArticleSlugRedirect.objects.get().old_slug == "first-slug"
     assert client.get("/articles/first-slug/")["Location"] == "/articles/second-slug/"
+
+
+def test_the_admin_refuses_a_slug_that_still_redirects_to_another_article(client):
+    client.force_login(make_editor())
+    moved = make_article(slug="taken")
+    moved.slug = "moved"
+    moved.save()
+    newcomer = make_article(slug="newcomer")
+    url = reverse("admin:articles_article_change", args=[newcomer.pk])
+
+    response = client.post(url, change_form_data(client.get(url), slug="taken"))
+
+    assert response.status_code == 200
+    assert "still redirects there" in str(response.context["adminform"].form.errors["slug"])
+    assert client.get("/articles/taken/").url == "/articles/moved/"
+
+
+def test_a_slug_taken_by_another_article_gets_a_message_a_reporter_understands(client):
+    client.force_login(make_editor())
+    make_article(slug="budget-passes")
+    article = make_article(slug="budget-passes-again")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    response = client.post(url, change_form_data(client.get(url), slug="budget-passes"))
+
+    assert response.status_code == 200
+    assert "Another article already uses this slug" in str(
+        response.context["adminform"].form.errors["slug"]
+    )

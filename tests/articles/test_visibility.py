@@ -17,10 +17,18 @@ def world():
     author = make_author("Amara Okafor")
     live = make_article("Live story", section=section, authors=[author], tags=["Water"])
     draft = make_article(
-        "Draft story", status=Article.Status.DRAFT, section=section, authors=[author], tags=["Water"]
+        "Draft story",
+        status=Article.Status.DRAFT,
+        section=section,
+        authors=[author],
+        tags=["Water"],
     )
     in_review = make_article(
-        "Review story", status=Article.Status.REVIEW, section=section, authors=[author], tags=["Water"]
+        "Review story",
+        status=Article.Status.REVIEW,
+        section=section,
+        authors=[author],
+        tags=["Water"],
     )
     future = make_article(
         "Future story",
@@ -30,11 +38,22 @@ def world():
         authors=[author],
         tags=["Water"],
     )
-    return {"section": section, "author": author, "live": live, "hidden": [draft, in_review, future]}
+    return {
+        "section": section,
+        "author": author,
+        "live": live,
+        "hidden": [draft, in_review, future],
+    }
 
 
 def public_pages(world) -> list[str]:
-    return ["/", "/section/world/", "/tag/water/", "/author/amara-okafor/", world["live"].get_absolute_url()]
+    return [
+        "/",
+        "/section/world/",
+        "/tag/water/",
+        "/author/amara-okafor/",
+        world["live"].get_absolute_url(),
+    ]
 
 
 def test_unpublished_articles_are_absent_from_every_list(client, world):
