@@ -100,7 +100,7 @@ class BylineInline(admin.TabularInline):
     min_num = 1
     autocomplete_fields = ["author"]
     verbose_name = "byline"
-    verbose_name_plural = "Bylines (in order)"
+    verbose_name_plural = "Bylines (in order: lower positions first)"
 
     # Bylines follow the article: editable exactly when the article is (workflow.can_edit).
     def has_add_permission(self, request, obj=None):
@@ -150,6 +150,11 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         ("Update or correction", {"fields": ["note_kind", "note"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Byline:
+            form.instance.renumber_bylines()
 
     def get_queryset(self, request):
         # Reporters see their own articles only (workflow.visible_to); editors see all.

@@ -259,6 +259,13 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:article", kwargs={"slug": self.slug})
 
+    def renumber_bylines(self) -> None:
+        """Positions 0, 1, 2… in the current order (position, then the order they were added),
+        so equal or gappy positions typed in the admin still give one clear byline order."""
+        for position, byline in enumerate(self.bylines.order_by("position", "pk")):
+            if byline.position != position:
+                Byline.objects.filter(pk=byline.pk).update(position=position)
+
     @classmethod
     def unique_slug_for(cls, headline: str) -> str:
         """A slug made from `headline`, suffixed -2, -3… until no article or old URL has it."""
@@ -355,7 +362,8 @@ class Byline(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_byline")]
 
     def __str__(self) -> str:
-        return f"{self.author} on {self.article}"
+        # Shown above each row of the admin's byline table, next to the author field itself.
+        return f"Byline {self.position + 1}"
 
 
 class ArticleEvent(models.Model):

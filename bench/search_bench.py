@@ -279,6 +279,9 @@ def main() -> None:
     args = parse_args()
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    # Production settings (no debug query log skewing the figures), with a throwaway key.
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-" + "x" * 40)
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("The search benchmark needs PostgreSQL: set DATABASE_URL=postgres://…")
     ensure_database(os.environ["DATABASE_URL"])

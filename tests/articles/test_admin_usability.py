@@ -6,8 +6,14 @@ import pytest
 from django.urls import reverse
 
 from articles import revisions, workflow
-from articles.models import Article
-from tests.factories import make_article, make_editor, make_reporter
+from articles.models import Article, Byline
+from tests.factories import (
+    change_form_data,
+    make_article,
+    make_author,
+    make_editor,
+    make_reporter,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +117,20 @@ def test_admin_pages_carry_the_site_name(client, editor, settings):
 
     assert f">{settings.SITE_NAME}<" in page
     assert "Django administration" not in page
+
+
+def test_bylines_saved_with_equal_positions_are_numbered_in_the_order_given(client):
+    client.force_login(make_editor())
+    first, second = make_author("First Writer"), make_author("Second Writer")
+    article = make_article(authors=[first])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = change_form_data(client.get(url))
+    data |= {"bylines-1-author": second.pk, "bylines-1-position": 0}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert [(b.author.name, b.position) for b in Byline.objects.filter(article=article)] == [
+        ("First Writer", 0),
+        ("Second Writer", 1),
+    ]
