@@ -37,11 +37,14 @@ def _source(page: str) -> str:
     return Subscriber.Source.OTHER
 
 
-def _too_many(request):
+def _too_many(request, retry_after: int):
     if _wants_json(request):
-        return JsonResponse({"ok": False, "message": TOO_MANY}, status=429)
-    response = render(request, "newsletter/rate_limited.html", {"message": TOO_MANY}, status=429)
-    response["Retry-After"] = str(settings.NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW)
+        response = JsonResponse({"ok": False, "message": TOO_MANY}, status=429)
+    else:
+        response = render(
+            request, "newsletter/rate_limited.html", {"message": TOO_MANY}, status=429
+        )
+    response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -67,7 +70,7 @@ def signup(request):
         return render(request, "newsletter/signup.html", {"signup_form": form})
 
     if not limits.allow_client(limits.client_address(request)):
-        return _too_many(request)
+        return _too_many(request, settings.NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW)
     form = SignupForm(request.POST)
     if not form.is_valid():
         if _wants_json(request):
@@ -77,7 +80,7 @@ def signup(request):
 
     email = form.cleaned_data["email"]
     if not limits.allow_email(email):
-        return _too_many(request)
+        return _too_many(request, settings.NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW)
     page = form.cleaned_data["next"]
     subscriber, send = Subscriber.sign_up(
         email,

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from newsletter.models import Subscriber, Terms
 from tests.factories import make_article, make_author, make_section
@@ -131,7 +132,12 @@ def test_missing_tick_is_explained_next_to_the_box(open_article, artifacts):
     assert error.inner_text() == "Tick the box to agree to the terms before signing up."
     checkbox = signup.get_by_label("By submitting this form, I agree to the terms.")
     assert checkbox.get_attribute("aria-invalid") == "true"
+    # Announced: the live region speaks, and the box, now focused, is described by the error.
+    assert signup.get_by_role("status").inner_text().strip() == "Please correct the problem below."
     assert page.evaluate("document.activeElement.id") == "signup-agree"
+    expect(checkbox).to_have_accessible_description(
+        "Tick the box to agree to the terms before signing up."
+    )
     signup.screenshot(path=str(artifacts / "newsletter-form-error-390.png"))
     assert not Subscriber.objects.exists()
 
@@ -143,6 +149,7 @@ def test_without_javascript_errors_come_back_with_the_email_kept(open_article, a
     page.locator("#signup").get_by_role("button", name="Sign up").click()
 
     page.wait_for_url("**/newsletter/")
+    assert page.title().startswith("Error: ")
     signup = page.locator("#signup")
     assert signup.get_by_label("Email address").input_value() == "reader@example"
     assert "Enter a valid email address" in signup.locator("#signup-email-error").inner_text()

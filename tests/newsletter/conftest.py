@@ -1,6 +1,8 @@
 import re
+import signal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from newsletter.models import Terms
@@ -25,6 +27,20 @@ def terms(db) -> Terms:
 def immediate_tasks(settings):
     """Run tasks inline, inside the request, instead of queueing them for the worker."""
     settings.TASKS = IMMEDIATE
+
+
+@pytest.fixture
+def run_worker(settings):
+    """Run `manage.py db_worker --batch`: process everything due, then exit."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    yield run
+    for sig, handler in handlers.items():  # the worker installs its own shutdown handlers
+        signal.signal(sig, handler)
 
 
 @pytest.fixture

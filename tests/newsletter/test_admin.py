@@ -6,9 +6,10 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from newsletter.models import ConsentRecord, ErasureLog, Subscriber
-from tests.factories import make_subscriber, make_user
+from tests.factories import change_form_data, make_subscriber, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +202,46 @@ def test_changelist_query_count_does_not_grow_with_rows(
 
     with django_assert_max_num_queries(12):
         client.get(CHANGELIST)
+
+
+# Terms: versioned, edited in the admin, frozen once someone agreed to them.
+
+
+@pytest.fixture
+def legal(client, terms):
+    user = make_user("legal")
+    grant(user, "view_terms", "add_terms", "change_terms")
+    client.force_login(user)
+    return user
+
+
+def test_new_terms_version_published_in_the_admin_is_shown_and_agreed_to(
+    client, legal, sign_up, clock
+):
+    clock.shift(60)  # published after the fixture's version, even to the second
+    now = timezone.localtime()
+    response = client.post(
+        "/admin/newsletter/terms/add/",
+        {
+            "version": "2026-1",
+            "body": "We now also send a weekend edition.",
+            "published_at_0": now.strftime("%Y-%m-%d"),
+            "published_at_1": now.strftime("%H:%M:%S"),
+        },
+    )
+
+    assert response.status_code == 302
+    assert "We now also send a weekend edition." in client.get("/terms/").content.decode()
+    sign_up("reader@example.com")
+    assert ConsentRecord.objects.get().terms.version == "2026-1"
+
+
+def test_terms_someone_agreed_to_cannot_be_edited(client, legal, terms):
+    make_subscriber()
+    url = f"/admin/newsletter/terms/{terms.pk}/change/"
+    form = client.get(url)
+
+    client.post(url, change_form_data(form, body="Quietly rewritten.", version="x"))
+
+    terms.refresh_from_db()
+    assert terms.body != "Quietly rewritten." and terms.version != "x"

@@ -128,6 +128,18 @@ def test_at_most_one_confirmation_per_address_per_ten_minutes(sign_up, mailoutbo
     assert len(mailoutbox) == 2
 
 
+def test_two_processes_racing_for_one_address_claim_one_confirmation(terms):
+    subscriber = make_subscriber("reader@example.com")
+    # Both requests read the row before either claims: the claim is decided by the database.
+    first = Subscriber.objects.get(pk=subscriber.pk)
+    second = Subscriber.objects.get(pk=subscriber.pk)
+
+    assert first.claim_confirmation_slot() is True
+    assert second.claim_confirmation_slot() is False
+    subscriber.refresh_from_db()
+    assert subscriber.confirmation_sent_at == first.confirmation_sent_at
+
+
 def test_confirmed_address_gets_no_new_email(sign_up, mailoutbox):
     make_subscriber("reader@example.com", status=Subscriber.Status.CONFIRMED)
 

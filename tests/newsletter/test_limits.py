@@ -59,6 +59,8 @@ def test_one_address_is_limited_across_clients(sign_up):
     response = sign_up("target@example.com", REMOTE_ADDR="198.51.100.3")
 
     assert response.status_code == 429
+    assert "Too many sign-up attempts" in response.content.decode()
+    assert response["Retry-After"] == "3600"  # the address's window, not the client's
 
 
 def test_limit_lifts_when_the_window_passes(sign_up, clock):

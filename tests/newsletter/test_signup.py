@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.db import IntegrityError
+from django.utils import timezone
 from django.utils.html import escape
 
 from newsletter.models import ConsentRecord, Subscriber, Terms
@@ -75,6 +76,7 @@ def test_errors_show_next_to_their_fields_and_keep_the_email(sign_up):
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="signup-email-error"' in html
     assert 'role="status"' in html
+    assert "<title>Error: Newsletter" in html  # the first thing a screen reader reads
     assert Subscriber.objects.count() == 0
 
 
@@ -124,10 +126,11 @@ def test_database_refuses_a_second_row_differing_only_in_case(terms):
         Subscriber.objects.create(email="READER@example.com")
 
 
-def test_consent_records_terms_page_and_client_network(sign_up, article, terms):
+def test_consent_records_when_terms_page_and_client_network(sign_up, article, terms, clock):
     sign_up(page=article.get_absolute_url(), REMOTE_ADDR="198.51.100.77")
 
     consent = ConsentRecord.objects.get()
+    assert consent.given_at == timezone.now()
     assert consent.terms == terms
     assert consent.page_url == article.get_absolute_url()
     assert consent.client_network == "198.51.100.0/24"

@@ -2,13 +2,11 @@
 
 import email
 import email.policy
-import signal
 import socket
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
 from django.test import Client
 
 from newsletter.models import Subscriber
@@ -48,20 +46,6 @@ def smtp_server(settings):
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield mailbox
     controller.stop()
-
-
-@pytest.fixture
-def run_worker(settings):
-    """Run `manage.py db_worker --batch`: process everything queued, then exit."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def run():
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-
-    yield run
-    for sig, handler in handlers.items():  # the worker installs its own shutdown handlers
-        signal.signal(sig, handler)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,6 +57,35 @@ def test_failed_send_is_retried_later_with_backoff(terms, database_queue, settin
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_worker_retries_a_failed_send_after_the_delay_and_it_arrives(
+    sign_up, run_worker, settings, clock, mailoutbox
+):
+    settings.EMAIL_BACKEND = "tests.newsletter.test_tasks.RefusingBackend"
+    settings.NEWSLETTER_SEND_RETRY_DELAY = 60
+    sign_up("reader@example.com")
+
+    run_worker()  # the first attempt fails and queues the second a minute later
+    run_worker()  # too early: nothing is due yet
+
+    failed = DBTaskResult.objects.get(status="FAILED")
+    retry = DBTaskResult.objects.get(status="READY")
+    assert failed.exception_class_path == "smtplib.SMTPServerDisconnected"
+    assert retry.args_kwargs["args"][1] == 2
+    assert retry.run_after == timezone.now() + timedelta(seconds=60)
+    assert mailoutbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.shift(timedelta(seconds=61))
+    run_worker()
+
+    retry.refresh_from_db()
+    assert retry.status == "SUCCESSFUL"
+    (message,) = mailoutbox
+    assert message.to == ["reader@example.com"]
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
 def test_retries_stop_after_the_last_attempt(terms, database_queue, settings, caplog):
     settings.EMAIL_BACKEND = "tests.newsletter.test_tasks.RefusingBackend"
     settings.NEWSLETTER_SEND_MAX_ATTEMPTS = 3
