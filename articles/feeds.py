@@ -99,7 +99,7 @@ class ArticleFeed(Feed):
         return item.first_published_at or item.publish_at
 
     def item_updateddate(self, item: Article):
-        return item.updated_at
+        return item.modified_at
 
     def item_categories(self, item: Article) -> list[str]:
         return [tag.name for tag in item.tags.all()]

@@ -101,7 +101,7 @@ def article_json_ld(article) -> dict:
         "headline": article.headline[:110],
         "description": article.description_for_seo,
         "datePublished": (article.first_published_at or article.publish_at).isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.modified_at.isoformat(),
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags.all()],
         "author": [

@@ -351,6 +351,13 @@ class Article(models.Model):
             and (self.updated_at - self.first_published_at).total_seconds() > 300
         )
 
+    @property
+    def modified_at(self):
+        """The last change readers saw: the last edit, or the publication if that came later
+        (publishing moves the publish time without touching updated_at)."""
+        published = self.first_published_at or self.publish_at
+        return max(self.updated_at, published) if published else self.updated_at
+
 
 class Byline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")

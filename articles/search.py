@@ -335,17 +335,20 @@ def _newest(matches, limit: int) -> list[int]:
     """
     now = timezone.now()
     newest_first = matches.order_by("-publish_at", "-pk")
+    # SET LOCAL is a no-op outside a transaction and ends with it, so the settings cannot
+    # reach another query on a pooled connection. A failure rolls them back with the
+    # transaction (or the savepoint inside a request's); success resets them explicitly.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
-        try:
-            for days in SEARCH_WINDOWS_DAYS:
-                window = newest_first.filter(publish_at__gte=now - timedelta(days=days))
-                pks = list(_pks(window, limit))
-                if len(pks) >= limit:
-                    return pks
-            return list(_pks(newest_first, limit))
-        finally:
-            cursor.execute("RESET enable_indexscan; RESET enable_seqscan")
+        for days in SEARCH_WINDOWS_DAYS:
+            window = newest_first.filter(publish_at__gte=now - timedelta(days=days))
+            pks = list(_pks(window, limit))
+            if len(pks) >= limit:
+                break
+        else:
+            pks = list(_pks(newest_first, limit))
+        cursor.execute("RESET enable_indexscan; RESET enable_seqscan")
+    return pks
 
 
 def _pks(articles, limit: int):
@@ -394,10 +397,12 @@ def _fallback_search(terms: list[Term]):
         matches = matches.filter(condition)
     newest_matches = matches.order_by("-publish_at", "-pk").values("pk")[:MAX_RESULTS]
     wanted = [term.text for term in terms if not term.excluded]
+    # The same order as the PostgreSQL weights: headline, standfirst, tags or section, body.
     relevance = sum(
         (
             Case(When(headline__icontains=text, then=Value(4)), default=Value(0))
             + Case(When(standfirst__icontains=text, then=Value(2)), default=Value(0))
+            + Case(When(_in_tags_or_section(text), then=Value(1)), default=Value(0))
             for text in wanted
         ),
         Value(0),
@@ -413,14 +418,17 @@ def _fallback_search(terms: list[Term]):
 
 
 def _contains(text: str) -> Q:
-    tagged = Article.objects.filter(tags__name__icontains=text).values("pk")
     return (
         Q(headline__icontains=text)
         | Q(standfirst__icontains=text)
         | Q(body__icontains=text)
-        | Q(section__name__icontains=text)
-        | Q(pk__in=tagged)
+        | _in_tags_or_section(text)
     )
+
+
+def _in_tags_or_section(text: str) -> Q:
+    tagged = Article.objects.filter(tags__name__icontains=text).values("pk")
+    return Q(section__name__icontains=text) | Q(pk__in=tagged)
 
 
 def _python_snippet(body: str, terms: list[Term]) -> SafeString:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -37,23 +38,30 @@ class SiteSitemap(Sitemap):
         return self.items().aggregate(latest=Max(self.lastmod_field))["latest"]
 
 
+def modified_at():
+    """Article.modified_at in SQL, for aggregates."""
+    return Greatest("updated_at", Coalesce("first_published_at", "publish_at", "updated_at"))
+
+
 class ArticleSitemap(SiteSitemap):
-    lastmod_field = "updated_at"
+    lastmod_field = modified_at()
 
     def items(self):
         return (
             Article.objects.live()
-            .only("slug", "updated_at", "publish_at")
+            .only("slug", "updated_at", "publish_at", "first_published_at")
             .order_by("publish_at", "pk")
         )
 
     def lastmod(self, item: Article):
-        return item.updated_at
+        return item.modified_at
 
 
 def with_latest_live_article(owners, articles_of_owner):
     """`owners` that have live articles, annotated with `lastmod`, their newest change."""
-    latest = articles_of_owner.order_by("-updated_at").values("updated_at")[:1]
+    latest = (
+        articles_of_owner.annotate(modified=modified_at()).order_by("-modified").values("modified")
+    )[:1]
     return owners.annotate(lastmod=Subquery(latest)).filter(lastmod__isnull=False)
 
 
@@ -94,15 +102,18 @@ class NewsSitemap(SiteSitemap):
 
     def items(self):
         since = timezone.now() - NEWS_WINDOW
+        # publish_at is never before the first publication: its index narrows the search, and
+        # an old story published again is not news.
         return (
             Article.objects.live()
             .filter(publish_at__gte=since)
+            .exclude(first_published_at__lt=since)
             .only("headline", "slug", "publish_at", "first_published_at", "updated_at")
             .order_by("-publish_at", "-pk")
         )
 
     def lastmod(self, item: Article):
-        return item.updated_at
+        return item.modified_at
 
     def get_latest_lastmod(self):
         return None

@@ -140,3 +140,71 @@ def test_pages_link_to_their_feeds(client, story):
     assert 'type="application/rss+xml"' in home and reverse("articles:feed_rss") in home
     section_feed = reverse("articles:section_feed_rss", kwargs={"slug": story.section.slug})
     assert f'href="{section_feed}"' in section_page
+
+
+def alternate_links(html: str) -> dict[str, str]:
+    from html.parser import HTMLParser
+
+    links = {}
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "link" and attrs.get("rel") == "alternate":
+                links[attrs["href"]] = attrs["type"]
+
+    Links().feed(html)
+    return links
+
+
+@pytest.mark.parametrize(
+    ("page", "feed", "owner"),
+    [
+        ("section", "section_feed", lambda story: story.section.slug),
+        ("tag", "tag_feed", lambda story: "energy"),
+        ("author", "author_feed", lambda story: story.byline_authors[0].slug),
+    ],
+)
+def test_section_tag_and_author_pages_link_their_own_rss_and_atom_feeds(
+    client, story, page, feed, owner
+):
+    slug = {"slug": owner(story)}
+
+    links = alternate_links(client.get(reverse(f"articles:{page}", kwargs=slug)).content.decode())
+
+    assert links[reverse(f"articles:{feed}_rss", kwargs=slug)] == "application/rss+xml"
+    assert links[reverse(f"articles:{feed}_atom", kwargs=slug)] == "application/atom+xml"
+    # The whole site's feeds stay linked too.
+    assert links[reverse("articles:feed_atom")] == "application/atom+xml"
+
+
+def test_atom_times_are_the_first_publication_and_the_last_change(client, story, clock):
+    published = story.publish_at
+    clock.shift(timedelta(hours=3))
+    story.standfirst = "Corrected standfirst."
+    story.save()
+
+    feed = fetch_xml(client, reverse("articles:feed_atom"))
+    entry = feed.find(f"{ATOM}entry")
+
+    assert entry.findtext(f"{ATOM}published") == published.isoformat()
+    assert entry.findtext(f"{ATOM}updated") == story.updated_at.isoformat()
+    assert feed.findtext(f"{ATOM}updated") == story.updated_at.isoformat()
+
+
+def test_an_article_published_after_its_last_edit_is_not_updated_before_it_was_published(
+    client, settings, clock
+):
+    from articles import workflow
+    from tests.factories import make_editor
+
+    draft = make_article("Dam plan approved", status=Article.Status.DRAFT)
+    clock.shift(timedelta(hours=2))
+    workflow.publish(draft, by=make_editor())
+
+    entry = fetch_xml(client, reverse("articles:feed_atom")).find(f"{ATOM}entry")
+    channel = fetch_xml(client, reverse("articles:feed_rss")).find("channel")
+
+    assert entry.findtext(f"{ATOM}published") == draft.first_published_at.isoformat()
+    assert entry.findtext(f"{ATOM}updated") == draft.first_published_at.isoformat()
+    assert channel.findtext("lastBuildDate") == channel.find("item").findtext("pubDate")

@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from articles.metadata import LOGO_PATH, LOGO_SIZE
+from articles.models import Article
 from tests.factories import make_article, make_author, make_image, make_section
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,78 @@ def test_publisher_logo_is_a_png_of_the_declared_size():
     with PILImage.open(logo) as image:
         assert image.format == "PNG"
         assert image.size == LOGO_SIZE
+
+
+def test_a_page_not_found_has_metadata_but_no_canonical_link(client):
+    response = client.get("/articles/no-such-story/")
+
+    assert response.status_code == 404
+    head = Head(response.content.decode())
+    assert "canonical" not in head.links
+    assert "og:url" not in head.meta
+    assert head.title.startswith("Page not found")
+    assert head.meta["og:title"] == ["Page not found"]
+    assert head.meta["description"][0] and head.meta["twitter:card"] == ["summary"]
+
+
+def every_public_page(story) -> list[str]:
+    from newsletter.models import Terms
+
+    if Terms.objects.current() is None:
+        Terms.objects.create(version="test-1", body="Test terms.", published_at=story.publish_at)
+    author = story.byline_authors[0]
+    return [
+        reverse("articles:home"),
+        story.get_absolute_url(),
+        story.section.get_absolute_url(),
+        reverse("articles:tag", kwargs={"slug": "energy"}),
+        author.get_absolute_url(),
+        reverse("articles:search"),
+        reverse("newsletter:signup"),
+        reverse("terms"),
+        reverse("privacy"),
+    ]
+
+
+def test_every_public_page_has_canonical_title_description_opengraph_and_twitter(client, story):
+    for url in every_public_page(story):
+        head = head_of(client, url, q="dam") if "search" in url else head_of(client, url)
+
+        assert head.links["canonical"] == [f"https://news.example{url}"], url
+        assert head.meta["og:url"] == head.links["canonical"], url
+        (og_title,) = head.meta["og:title"]
+        assert head.title.startswith(og_title), url
+        assert head.meta["twitter:title"] == [og_title], url
+        assert head.meta["description"][0].strip(), url
+        assert head.meta["og:description"][0].strip(), url
+        assert head.meta["twitter:description"] == head.meta["og:description"], url
+        assert head.meta["og:type"][0] in {"website", "article", "profile"}, url
+        assert head.meta["og:site_name"] == [django_settings.SITE_NAME], url
+        assert head.meta["twitter:card"][0] in {"summary", "summary_large_image"}, url
+
+
+def test_json_ld_and_opengraph_modified_time_is_never_before_publication(client, clock):
+    from articles import workflow
+    from tests.factories import make_editor
+
+    draft = make_article("Dam plan approved", status=Article.Status.DRAFT)
+    clock.shift(timedelta(hours=2))
+    workflow.publish(draft, by=make_editor())
+
+    head = head_of(client, draft.get_absolute_url())
+
+    data = json.loads(head.json_ld[0])
+    assert data["datePublished"] == draft.first_published_at.isoformat()
+    assert data["dateModified"] == data["datePublished"]
+    assert head.meta["article:modified_time"] == head.meta["article:published_time"]
+
+
+def test_json_ld_modified_time_follows_a_later_edit(client, story, clock):
+    clock.shift(timedelta(hours=3))
+    story.standfirst = "Corrected standfirst."
+    story.save()
+
+    data = json.loads(head_of(client, story.get_absolute_url()).json_ld[0])
+
+    assert data["dateModified"] == story.updated_at.isoformat()
+    assert data["datePublished"] == story.first_published_at.isoformat()

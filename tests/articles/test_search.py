@@ -91,6 +91,23 @@ def test_headline_match_outranks_a_newer_body_match():
     assert found("lighthouse") == ["Lighthouse keeper retires", "Coastal towns count the cost"]
 
 
+def test_standfirst_match_outranks_a_tag_match_which_outranks_a_body_match():
+    now = timezone.now()
+    make_article(
+        "Council meets",
+        standfirst="The lighthouse vote is today.",
+        publish_at=now - timedelta(days=3),
+    )
+    make_article("Budget day", tags=["Lighthouse"], publish_at=now - timedelta(days=2))
+    make_article(
+        "Storm report",
+        body="<p>Waves reached the old lighthouse.</p>",
+        publish_at=now - timedelta(days=1),
+    )
+
+    assert found("lighthouse") == ["Council meets", "Budget day", "Storm report"]
+
+
 def test_at_equal_relevance_the_newer_article_comes_first():
     now = timezone.now()
     for days, headline in [
@@ -250,6 +267,16 @@ def test_results_are_paginated_and_page_links_keep_the_query(client):
     assert "?q=harbour&amp;page=2" in first.content.decode()
 
 
+@pytest.mark.parametrize(("page", "shown"), [("99999", 2), ("abc", 1), ("-1", 2), ("", 1)])
+def test_an_out_of_range_or_odd_page_number_shows_a_real_page(client, page, shown):
+    for number in range(23):
+        make_article(f"Harbour story {number}")
+
+    response = results_page(client, "harbour", page=page)
+
+    assert response.context["page_obj"].number == shown
+
+
 def test_search_page_queries_do_not_grow_with_results(client, django_assert_max_num_queries):
     section = make_section("News")
     for number in range(12):
@@ -317,10 +344,115 @@ def test_vector_follows_a_renamed_section():
 
 
 @pytest.mark.postgres
+def test_vector_follows_an_article_moved_to_another_section():
+    article = make_article("Budget day", section=make_section("Maritime"))
+
+    article.section = make_section("Aviation")
+    article.save()
+
+    assert found("aviation") == ["Budget day"]
+    assert found("maritime") == []
+
+
+@pytest.mark.postgres
+def test_vector_follows_a_deleted_tag():
+    from taggit.models import Tag
+
+    make_article("Budget day", tags=["Zeppelins"])
+
+    Tag.objects.get(name="Zeppelins").delete()
+
+    assert found("zeppelins") == []
+
+
+@pytest.mark.postgres
+def test_vector_follows_the_body_and_standfirst():
+    article = make_article("Budget day", standfirst="Ports.", body="<p>Harbour fees rise.</p>")
+
+    article.standfirst = "Quayside fees rise."
+    article.body = "<p>Nothing else changes.</p>"
+    article.save()
+
+    assert found("quayside") == ["Budget day"]
+    assert found("harbour") == []
+
+
+@pytest.mark.postgres
 def test_search_uses_stemming():
     make_article("New bridges for the city")
 
     assert found("bridge") == ["New bridges for the city"]
+
+
+@pytest.mark.postgres
+def test_the_text_search_language_is_a_setting(settings):
+    settings.SEARCH_CONFIG = "simple"  # no stemming, no stop words
+    make_article("New bridges for the city", standfirst="Work starts in spring.")
+
+    assert found("bridge city") == []
+    assert found("bridges city") == ["New bridges for the city"]
+    assert found("the city") == ["New bridges for the city"]
+
+
+def planner_settings() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_indexscan")
+        (indexscan,) = cursor.fetchone()
+        cursor.execute("SHOW enable_seqscan")
+        (seqscan,) = cursor.fetchone()
+    return indexscan, seqscan
+
+
+@pytest.mark.postgres
+def test_planner_settings_end_with_the_search_inside_a_transaction():
+    # The test itself runs in a transaction, as a request with ATOMIC_REQUESTS would.
+    make_article("Harbour reopens")
+
+    assert found("harbour") == ["Harbour reopens"]
+
+    assert planner_settings() == ("on", "on")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_planner_settings_apply_during_the_search_and_end_with_it_in_autocommit(monkeypatch):
+    from articles import search as search_module
+
+    seen = []
+
+    def recording_pks(articles, limit):
+        seen.append(planner_settings())
+        return original_pks(articles, limit)
+
+    original_pks = search_module._pks
+    monkeypatch.setattr(search_module, "_pks", recording_pks)
+    make_article("Harbour reopens")
+
+    assert found("harbour") == ["Harbour reopens"]
+
+    assert seen and set(seen) == {("off", "off")}
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert planner_settings() == ("on", "on")
+
+
+@pytest.mark.postgres
+def test_a_failing_search_reports_its_own_error_and_leaves_the_planner_alone(monkeypatch):
+    from django.db import DataError
+
+    from articles import search as search_module
+
+    def failing_pks(articles, limit):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+        return []
+
+    monkeypatch.setattr(search_module, "_pks", failing_pks)
+    make_article("Harbour reopens")
+
+    with pytest.raises(DataError, match="division by zero"):
+        search("harbour")
+
+    assert planner_settings() == ("on", "on")
 
 
 @pytest.mark.postgres

@@ -125,3 +125,43 @@ def test_sitemap_queries_do_not_grow_with_articles(client, django_assert_max_num
             client.get(reverse("articles:sitemap_section", kwargs={"section": name}))
     with django_assert_max_num_queries(2):
         client.get(reverse("articles:news_sitemap"))
+
+
+def test_lastmod_of_an_article_published_after_its_last_edit_is_its_publication(client, clock):
+    from datetime import datetime
+
+    from articles import workflow
+    from tests.factories import make_editor
+
+    clock.move_to(datetime.fromisoformat("2026-03-10T08:00:00+00:00"))
+    draft = make_article("Dam plan approved", status=Article.Status.DRAFT)
+    clock.shift(timedelta(days=2))
+    workflow.publish(draft, by=make_editor())
+
+    url = reverse("articles:sitemap_section", kwargs={"section": "articles"})
+    article_lastmod = fetch_xml(client, url).find(f"{SM}url").findtext(f"{SM}lastmod")
+    index = fetch_xml(client, reverse("articles:sitemap"))
+    index_lastmod = next(
+        sitemap.findtext(f"{SM}lastmod")
+        for sitemap in index.findall(f"{SM}sitemap")
+        if sitemap.findtext(f"{SM}loc").endswith("/sitemap-articles.xml")
+    )
+
+    published = draft.first_published_at
+    assert article_lastmod == f"{timezone.localtime(published):%Y-%m-%d}"
+    assert datetime.fromisoformat(index_lastmod) == published
+
+
+def test_news_sitemap_leaves_out_an_old_article_published_again(client, clock):
+    from articles import workflow
+    from tests.factories import make_editor
+
+    editor = make_editor()
+    story = make_article("Old story")
+    clock.shift(timedelta(days=5))
+    workflow.unpublish(story, by=editor)
+    workflow.publish(story, by=editor)
+
+    root = fetch_xml(client, reverse("articles:news_sitemap"))
+
+    assert root.findall(f"{SM}url") == []
