@@ -20,6 +20,19 @@ from .models import Article, Author, Byline, Image, Section
 from .views import render_preview
 
 
+def thumbnail_html(image: Image | None, width: int) -> str:
+    """A small preview for admin lists: the smallest WebP rendition (uses prefetched
+    renditions), not the original, which may be a 20 MB photo on every row."""
+    if image is None or not image.file:
+        return "–"
+    smallest = next((r for r in image.renditions.all() if r.format == "webp"), None)
+    return format_html(
+        '<img src="{}" alt="" style="width:{}px;height:auto;border-radius:3px">',
+        smallest.file.url if smallest else image.file.url,
+        width,
+    )
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
@@ -59,13 +72,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="")
     def thumbnail(self, image: Image) -> str:
-        if not image.file:
-            return "–"
-        smallest = next((r for r in image.renditions.all() if r.format == "webp"), None)
-        return format_html(
-            '<img src="{}" alt="" style="width:80px;height:auto;border-radius:3px">',
-            smallest.file.url if smallest else image.file.url,
-        )
+        return thumbnail_html(image, width=80)
 
     @admin.display(description="Renditions")
     def rendition_list(self, image: Image) -> str:
@@ -158,18 +165,12 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Reporters see their own articles only (workflow.visible_to); editors see all.
-        return workflow.visible_to(
-            request.user, super().get_queryset(request).prefetch_related("tags")
-        )
+        queryset = super().get_queryset(request).prefetch_related("tags", "hero_image__renditions")
+        return workflow.visible_to(request.user, queryset)
 
     @admin.display(description="")
     def thumbnail(self, article: Article) -> str:
-        if not article.hero_image:
-            return "–"
-        return format_html(
-            '<img src="{}" alt="" style="width:64px;height:auto;border-radius:3px">',
-            article.hero_image.file.url,
-        )
+        return thumbnail_html(article.hero_image, width=64)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -339,6 +340,10 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
             getattr(article, name)(**kwargs)
         except workflow.TransitionNotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
+        except workflow.StaleArticleError as exc:
+            messages.error(
+                request, self.stale_transition_message(article, version, transition, exc)
+            )
         except workflow.TransitionError as exc:
             messages.error(request, str(exc))
         else:
@@ -406,8 +411,12 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         """Run one transition on every selected article, reporting each one's outcome."""
         transition = workflow.TRANSITIONS[name]
         for article in queryset.order_by("pk"):
+            # A row changed since the changelist showed it is skipped (ArticleEditingMixin).
+            expected = self.version_seen(request, article)
             try:
-                getattr(article, name)(by=request.user, **kwargs)
+                getattr(article, name)(by=request.user, expected_version=expected, **kwargs)
+            except workflow.StaleArticleError as exc:
+                messages.warning(request, self.stale_bulk_message(article, expected, exc))
             except workflow.TransitionError as exc:
                 messages.warning(request, f"Skipped: {exc}")
             else:
@@ -439,5 +448,6 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
                 "form": form,
                 "site_time_zone": settings.TIME_ZONE,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "versions_seen": self.versions_seen(request),
             },
         )

@@ -4,8 +4,8 @@
 through ModelAdmin's own doors: `form` (rich-text body and the hidden `expected_version`),
 `save_model` (the atomic version claim), `save_related` (a revision once tags and bylines are
 saved), `changeform_view` (a lost race re-renders as a conflict, not a 500),
-`render_change_form` (presence and conflict details) and `get_urls` (history, revision, compare,
-restore, heartbeat).
+`render_change_form` (presence and conflict details), `action_checkbox` (each changelist row posts
+the version it showed) and `get_urls` (history, revision, compare, restore, heartbeat).
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 from . import presence, revisions
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, changed_since
 from .models import Article, Revision
 
 
@@ -62,6 +65,69 @@ class ArticleEditingMixin:
             context["revisions_url"] = self._url("revisions", obj.pk)
             context["latest_revision"] = revisions.latest_revision(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- transitions and bulk actions from a stale page ----------------------------------------
+
+    def action_checkbox(self, obj):
+        # Each row posts the version it showed with a bulk action, so an article changed after
+        # the list was rendered is refused like a stale change form (see `version_seen`).
+        return format_html(
+            '{}<input type="hidden" name="version_{}" value="{}">',
+            super().action_checkbox(obj),
+            obj.pk,
+            obj.version,
+        )
+
+    def versions_seen(self, request) -> dict[str, str]:
+        """Every `version_<pk>` a changelist posted, to carry through an intermediate page."""
+        return {name: value for name, value in request.POST.items() if name.startswith("version_")}
+
+    def version_seen(self, request, article: Article) -> int | None:
+        """The version of `article` the changelist showed, or None for a row it never showed
+        ("select all" across pages): those are acted on as they are now, as Django does."""
+        try:
+            return int(request.POST[f"version_{article.pk}"])
+        except (KeyError, ValueError):
+            return None
+
+    def _changed_since(self, article: Article, expected: int) -> tuple[str, str]:
+        """Who moved the article past `expected` and when, and where to see what changed."""
+        latest = revisions.latest_revision(article)
+        started = revisions.revision_at(article, expected)
+        if latest and started and latest.pk != started.pk:
+            query = urlencode({"from": started.pk, "to": latest.pk})
+            url = f"{self._url('revision_compare', article.pk)}?{query}"
+        else:
+            url = self._url("revisions", article.pk)
+        return changed_since(article, latest, expected), url
+
+    def stale_transition_message(
+        self, article: Article, expected: int, transition, error: Exception
+    ) -> SafeString | str:
+        article.refresh_from_db(fields=["headline", "version"])
+        if expected >= article.version:
+            return str(error)  # not an older page: a made-up version names nobody
+        changed, url = self._changed_since(article, expected)
+        return format_html(
+            '{}, after you opened it, so it was not {}. <a href="{}">See what changed</a>, '
+            "then try again.",
+            changed,
+            transition.past,
+            url,
+        )
+
+    def stale_bulk_message(self, article: Article, expected: int, error: Exception) -> SafeString:
+        article.refresh_from_db(fields=["headline", "version"])
+        if expected >= article.version:
+            return f"Skipped: {error}"
+        changed, url = self._changed_since(article, expected)
+        return format_html(
+            '“{}” was skipped: {}, after the list was shown. <a href="{}">See what changed</a>, '
+            "then try again.",
+            article.headline,
+            changed,
+            url,
+        )
 
     # --- extra views -------------------------------------------------------------------------
 
@@ -190,16 +256,15 @@ class ArticleEditingMixin:
                 revision, by=request.user, expected_version=expected
             )
         except revisions.EditConflict:
-            latest = revisions.latest_revision(article)
-            who = (
-                latest.author.get_full_name() or latest.author.get_username()
-                if latest and latest.author
-                else "Someone"
+            changed = (
+                changed_since(article, revisions.latest_revision(article), expected)
+                if expected is not None
+                else "Someone changed this article"
             )
             messages.error(
                 request,
-                f"{who} changed the article after you opened this page, so nothing was "
-                "restored. Check the version below against the current one and try again.",
+                f"{changed}, after you opened this page, so nothing was restored. Check the "
+                "version below against the current one and try again.",
             )
             return HttpResponseRedirect(self._url("revision", article.pk, revision.pk))
         self.log_change(request, article, f"Restored version {revision.version}.")

@@ -194,6 +194,16 @@ def conflict_message(
             "This page did not say which version of the article you started from, so your "
             "changes were not saved. Reload the article to edit the current version."
         )
+    return (
+        f"{changed_since(article, latest, expected)}, after you opened it. Your changes have not "
+        "been saved yet: they are still in the form below. Check what changed, then save again "
+        "to replace their version with yours, or reload the page to start from theirs."
+    )
+
+
+def changed_since(article: Article, latest: revisions.Revision | None, expected: int) -> str:
+    """Who moved the article past version `expected`, and when: "Alice Ng saved this article
+    at 10:42, 2 Mar 2026". Used by every refusal of a stale page (form, button, bulk action)."""
     if latest is not None and latest.version > expected and latest.author:
         who, at, did = _name(latest.author), latest.created_at, "saved"
     else:
@@ -204,8 +214,4 @@ def conflict_message(
         else:
             who, at, did = "Someone", None, "changed"
     when = f" at {date_format(timezone.localtime(at), 'H:i, j M Y')}" if at else ""
-    return (
-        f"{who} {did} this article{when}, after you opened it. Your changes have not been "
-        "saved yet: they are still in the form below. Check what changed, then save again "
-        "to replace their version with yours, or reload the page to start from theirs."
-    )
+    return f"{who} {did} this article{when}"

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -69,6 +69,7 @@ def record_revision(
     article: Article, *, author=None, restored_from: Revision | None = None
 ) -> Revision:
     """Store what the article holds now (content, tags, bylines) as a new revision."""
+    _mark_superseded_if_it_was_live(article)
     hero = Image.objects.filter(pk=article.hero_image_id).first() if article.hero_image_id else None
     return Revision.objects.create(
         article=article,
@@ -95,6 +96,30 @@ def record_revision(
         status=article.status,
         was_live=article.is_live,
     )
+
+
+def _mark_superseded_if_it_was_live(article: Article) -> None:
+    """The latest revision is about to be superseded: if readers could see the article at any
+    time since it was recorded, it was live, and pruning must keep it.
+
+    A revision saved as a draft goes live through a transition, and a scheduled one when its
+    time passes, without any save. A content save leaves status and publish time alone, so an
+    article live now was live just before; otherwise the transitions since the revision tell.
+    (An unscheduling counts as having been live: its old publish time is not kept.)
+    """
+    previous = article.revisions.order_by("-version", "-pk").first()
+    if previous is None or previous.was_live:
+        return
+    live_since = article.is_live or (
+        article.events.filter(at__gte=previous.created_at)
+        .filter(
+            Q(to_status=Article.Status.PUBLISHED)
+            | Q(from_status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED])
+        )
+        .exists()
+    )
+    if live_since:
+        Revision.objects.filter(pk=previous.pk).update(was_live=True)
 
 
 def ensure_baseline(article: Article) -> None:
@@ -168,8 +193,9 @@ def restore_revision(revision: Revision, *, by, expected_version: int | None) ->
 
 
 def prune_revisions(older_than) -> int:
-    """Delete revisions saved before `older_than`, except every one readers saw (`was_live`)
-    and each article's latest. Returns how many were deleted."""
+    """Delete revisions saved before `older_than`, except every one readers saw (`was_live`:
+    saved while live, or live before it was superseded) and each article's latest. Returns how
+    many were deleted."""
     latest = (
         Revision.objects.filter(article=OuterRef("article"))
         .order_by("-version", "-pk")

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 Status = Article.Status
 CHANGELIST = "/admin/articles/article/"
+HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -533,3 +535,57 @@ def test_reporter_dashboard_shows_only_their_articles(reporter_client, reporter)
     page = reporter_client.get("/admin/").content.decode()
     assert "Rita draft" in page
     assert "Someone else story" not in page
+
+
+def panel_html(page: str, title: str) -> str:
+    """The HTML of one dashboard panel, found by its heading."""
+    start = page.index(f">{title}</a>")
+    end = page.find('<section class="dashboard__panel', start)
+    return page[start : end if end != -1 else len(page)]
+
+
+def test_dashboard_scheduled_panel_lists_soonest_first_with_times_and_count(editor_client):
+    now = timezone.now()
+    make_article(headline="Friday budget", status=Status.SCHEDULED, publish_at=now + 3 * DAY)
+    make_article(headline="Monday verdict", status=Status.SCHEDULED, publish_at=now + DAY)
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Scheduled")
+    assert panel.index("Monday verdict") < panel.index("Friday budget")
+    assert 'aria-label="2 articles"' in panel
+    when = timezone.localtime(now + DAY)
+    assert f'datetime="{when.isoformat()}"' in panel
+
+
+def test_dashboard_recently_published_lists_newest_first(editor_client, clock):
+    make_article(headline="Story from yesterday", publish_at=timezone.now() - DAY)
+    make_article(headline="Story from this morning", publish_at=timezone.now() - HOUR)
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Recently published")
+    assert panel.index("Story from this morning") < panel.index("Story from yesterday")
+    assert 'aria-label="2 articles"' in panel
+
+
+def test_dashboard_my_drafts_lists_last_saved_first(editor_client, editor, clock):
+    make_article(headline="Older draft", status=Status.DRAFT, authors=[editor.author])
+    clock.shift(HOUR)
+    make_article(headline="Newer draft", status=Status.DRAFT, authors=[editor.author])
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "My drafts")
+    assert panel.index("Newer draft") < panel.index("Older draft")
+    assert 'aria-label="2 articles"' in panel
+
+
+def test_dashboard_counts_every_article_though_it_lists_the_first_few(editor_client):
+    for number in range(11):
+        make_article(headline=f"Waiting story {number}", status=Status.REVIEW)
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Awaiting review")
+    assert 'aria-label="11 articles"' in panel
+    assert panel.count("/change/") == 8
+    assert f"{CHANGELIST}?status__exact=review" in panel
+    assert "All 11" in panel
+
+
+def test_reporter_bulk_publish_of_someone_elses_article_is_refused(reporter_client):
+    theirs = make_article(status=Status.REVIEW)
+    reporter_client.post(
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [theirs.pk]}
+    )
+    assert Article.objects.get(pk=theirs.pk).status == Status.REVIEW
+    assert not ArticleEvent.objects.exists()

@@ -50,6 +50,25 @@ def test_sanitising_editor_output_is_idempotent(html):
     assert sanitize_body(once) == once
 
 
+# Markup the editor's toolbar cannot make: the tags go, the words stay.
+NOT_FROM_THE_EDITOR = [
+    ("<h1>Big</h1><h5>Small</h5><h6>Smaller</h6>", "BigSmallSmaller"),
+    ("<table><tr><th>Ward</th><td>Votes</td></tr></table>", "WardVotes"),
+    (
+        "<p><u>Under</u> <s>struck</s> <code>x=1</code> <sup>2</sup> "
+        "<font color=red>red</font></p>",
+        "<p>Under struck x=1 2 red</p>",
+    ),
+    ("<pre>kept  text</pre><hr>", "kept  text"),
+    ('<p><span style="color:red" class="x">Styled</span></p>', "<p>Styled</p>"),
+]
+
+
+@pytest.mark.parametrize(("html", "cleaned"), NOT_FROM_THE_EDITOR)
+def test_what_the_editor_cannot_make_is_dropped_and_its_words_kept(html, cleaned):
+    assert clean_editor_body(html) == cleaned
+
+
 def test_a_new_link_only_gains_the_rel_the_site_sets_on_every_link():
     fresh = '<p><a href="https://example.org/">link</a></p>'
     assert sanitize_body(fresh) == (

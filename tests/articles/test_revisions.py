@@ -8,8 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import revisions
-from articles.models import Revision
-from tests.factories import make_article, make_author, make_editor, make_reporter
+from articles.models import Article, Revision
+from tests.factories import (
+    make_article,
+    make_author,
+    make_editor,
+    make_image,
+    make_reporter,
+    make_section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,15 +104,75 @@ def test_history_page_lists_revisions_and_compare_shows_the_diff(client):
     assert "<td>First</td><td>Second</td>" in compare.content.decode()
 
 
+def test_change_form_links_to_the_history_page(client):
+    client.force_login(make_editor())
+    article = make_article()
+
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    history = reverse("admin:articles_article_revisions", args=[article.pk])
+    assert f'<a href="{history}">History and restore</a>' in page.content.decode()
+
+
+def test_one_revision_shows_its_content_and_what_changed_since(client):
+    editor = make_editor()
+    client.force_login(editor)
+    article = make_article(headline="First", body="<p>Old words.</p>", tags=["Bridges"])
+    first = revisions.record_revision(article, author=editor)
+    article.headline, article.body, article.version = "Second", "<p>New words.</p>", 2
+    article.save()
+    revisions.record_revision(article, author=editor)
+
+    response = client.get(reverse("admin:articles_article_revision", args=[article.pk, first.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h2>First</h2>" in html and '<div class="revision-body"><p>Old words.</p></div>' in html
+    assert "<dd>Bridges</dd>" in html
+    assert "<del>Old </del><ins>New </ins>words." in html  # from this version to the latest
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, first.pk])
+    assert f'action="{restore}"' in html
+    assert 'name="expected_version" value="2"' in html
+
+
+def test_compare_page_shows_tags_and_bylines_added_and_removed(client):
+    client.force_login(make_editor())
+    article = make_article()
+    old = revision(article, 1, tags=["Bridges", "Council"], bylines=[{"id": 1, "name": "Ann Lee"}])
+    new = revision(
+        article, 2, tags=["Bridges", "Transport"], bylines=[{"id": 2, "name": "Mo Chen"}]
+    )
+
+    html = client.get(
+        reverse("admin:articles_article_revision_compare", args=[article.pk]),
+        {"from": new.pk, "to": old.pk},  # either order reads from older to newer
+    ).content.decode()
+
+    assert "<ins>+ Transport</ins> \n    <del>− Council</del>" in html
+    assert "<ins>+ Mo Chen</ins> \n    <del>− Ann Lee</del>" in html
+
+
 def test_restore_brings_old_content_back_as_a_new_revision(client):
     editor = make_editor()
     client.force_login(editor)
     ann, raj = make_author("Ann Lee"), make_author("Raj Patel")
+    local, sport = make_section("Local"), make_section("Sport")
+    river, stadium = make_image(alt_text="River"), make_image(alt_text="Stadium")
     article = make_article(
-        headline="Original", body="<p>Original body.</p>", tags=["Old"], authors=[ann]
+        headline="Original",
+        standfirst="Original standfirst.",
+        body="<p>Original body.</p>",
+        section=local,
+        hero_image=river,
+        seo_title="Original SEO",
+        seo_description="Original description.",
+        tags=["Old"],
+        authors=[ann],
     )
     old = revisions.record_revision(article, author=editor)
     article.headline, article.body, article.version = "Rewritten", "<p>New body.</p>", 2
+    article.standfirst, article.section, article.hero_image = "New standfirst.", sport, stadium
+    article.seo_title, article.seo_description = "New SEO", "New description."
     article.save()
     article.tags.set(["New"])
     article.bylines.all().delete()
@@ -124,6 +191,12 @@ def test_restore_brings_old_content_back_as_a_new_revision(client):
         "<p>Original body.</p>",
         3,
     )
+    assert (article.standfirst, article.section, article.hero_image) == (
+        "Original standfirst.",
+        local,
+        river,
+    )
+    assert (article.seo_title, article.seo_description) == ("Original SEO", "Original description.")
     assert list(article.tags.names()) == ["Old"]
     assert [b.author for b in article.bylines.all()] == [ann]
     latest = revisions.latest_revision(article)
@@ -206,3 +279,44 @@ def test_prune_keeps_live_revisions_and_the_latest_per_article(clock):
     remaining = set(Revision.objects.values_list("pk", flat=True))
     assert remaining == {live_old.pk, latest_old.pk, recent.pk, recent_older_draft.pk}
     assert draft_old.pk not in remaining and only_old.pk not in remaining
+
+
+def test_prune_keeps_a_draft_revision_that_went_live_through_the_workflow(clock):
+    editor = make_editor()
+    article = make_article(status=Article.Status.DRAFT, body="<p>What readers saw.</p>")
+    shown = revisions.record_revision(article, author=editor)
+    article.publish(by=editor)
+    article.unpublish(by=editor)
+    revisions.ensure_baseline(article)  # an editor opens the change form
+    article.body = "<p>Rewritten offline.</p>"
+    article.save()
+    revisions.record_revision(article, author=editor)
+    never_live = make_article(status=Article.Status.DRAFT)
+    drafted = revisions.record_revision(never_live, author=editor)
+    revisions.record_revision(never_live, author=editor)
+    clock.shift(timedelta(days=100))
+
+    call_command("prune_revisions", "--days", "30")
+
+    assert Revision.objects.filter(pk=shown.pk, was_live=True).exists()
+    assert not Revision.objects.filter(pk=drafted.pk).exists()
+
+
+def test_prune_keeps_a_scheduled_revision_readers_saw_before_the_next_edit(clock):
+    editor = make_editor()
+    article = make_article(status=Article.Status.DRAFT)
+    article.schedule(by=editor, at=timezone.now() + timedelta(hours=1))
+    superseded_before_publication = revisions.record_revision(article, author=editor)
+    article.body = "<p>Final before publication.</p>"
+    article.save()
+    shown = revisions.record_revision(article, author=editor)
+    clock.shift(timedelta(hours=2))  # live now, before the bookkeeping task has run
+    article.body = "<p>Updated after publication.</p>"
+    article.save()
+    revisions.record_revision(article, author=editor)
+    clock.shift(timedelta(days=100))
+
+    call_command("prune_revisions", "--days", "30")
+
+    assert Revision.objects.filter(pk=shown.pk, was_live=True).exists()
+    assert not Revision.objects.filter(pk=superseded_before_publication.pk).exists()
