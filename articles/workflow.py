@@ -270,7 +270,7 @@ def schedule(
         return {"publish_at": at}
 
     event = _apply(article, "schedule", by=by, expected_version=expected_version, changes=changes)
-    transaction.on_commit(lambda: _enqueue_bookkeeping(at))
+    transaction.on_commit(lambda: enqueue_bookkeeping(at))
     return event
 
 
@@ -337,7 +337,7 @@ def _notify_on_commit(event: ArticleEvent) -> None:
         transaction.on_commit(lambda: send_workflow_notification.enqueue(event.pk))
 
 
-def _enqueue_bookkeeping(at: datetime.datetime) -> None:
+def enqueue_bookkeeping(at: datetime.datetime) -> None:
     """Ask the task queue to run the scheduled-publishing bookkeeping when `at` comes.
 
     The `publish_scheduled` command (run from cron) does the same job; either is enough, and

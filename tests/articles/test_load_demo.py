@@ -135,7 +135,7 @@ def test_load_demo_creates_sections_authors_and_every_story(loaded):
     ]
     assert Author.objects.count() == 8
     assert not Author.objects.filter(photo__isnull=True).exists()
-    assert Article.objects.count() == len(demo_content.all_stories()) >= 20
+    assert Article.objects.count() == len(demo_content.all_stories()) >= 40
     assert Article.objects.filter(status=Article.Status.DRAFT).count() >= 3
     assert Article.objects.filter(status=Article.Status.SCHEDULED).count() == 1
     assert not get_user_model().objects.filter(is_superuser=True).exists()
@@ -272,3 +272,15 @@ def test_invalid_story_is_refused_with_its_problems(loaded, monkeypatch):
     assert "broken: unknown section 'sport'" in str(error.value)
     assert "broken: needs 3–6 tags, has 1" in str(error.value)
     assert not Article.objects.filter(slug="broken").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduled_demo_story_has_its_bookkeeping_queued(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.IMAGE_RENDITION_WIDTHS = (480,)
+    call_command("load_demo", password="demo-pass-1234!", stdout=StringIO())
+
+    scheduled = Article.objects.get(status=Article.Status.SCHEDULED)
+    queued = DBTaskResult.objects.filter(task_path="articles.tasks.publish_scheduled_articles")
+    assert [task.run_after for task in queued] == [scheduled.publish_at]

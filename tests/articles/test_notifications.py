@@ -151,3 +151,31 @@ def test_notification_is_queued_as_a_task_by_default(
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
     assert queued.task_path == "articles.tasks.send_workflow_notification"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_button_in_the_admin_emails_the_bylined_authors_through_the_queue(client, settings):
+    """The path a person takes: the admin's Publish now, the database queue, a worker."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    editor = make_editor("edna")
+    reporter = make_reporter("rita")
+    article = make_article(
+        headline="Ferry fares frozen",
+        status=Status.REVIEW,
+        authors=[reporter.author, make_author("Wire Desk")],
+        created_by=reporter,
+    )
+    client.force_login(editor)
+    client.post(
+        reverse("admin:articles_article_transition", args=[article.pk, "publish"]),
+        {"version": article.version},
+    )
+    assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
+    assert mail.outbox == []  # queued, not sent inside the request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*")
+    assert [m.to for m in mail.outbox] == [["rita@example.com"]]
+    assert mail.outbox[0].subject == "Published: Ferry fares frozen"
+    assert "Published by edna." in mail.outbox[0].body

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article, ArticleEvent
 from articles.tasks import publish_scheduled_articles
 from articles.workflow import TransitionError, publish_due
-from tests.factories import make_article, make_editor, make_reporter
+from tests.factories import make_article, make_author, make_editor, make_reporter, make_user
 
 Status = Article.Status
 HOUR = datetime.timedelta(hours=1)
@@ -178,3 +178,97 @@ def test_two_copies_of_the_bookkeeping_record_one_event_each_article():
     assert set(Article.objects.values_list("status", flat=True)) == {Status.PUBLISHED}
     for article in articles:
         assert Article.objects.get(pk=article.pk).version == article.version + 1
+
+
+# --- the deferred bookkeeping task, run by a real db_worker -------------------------------
+
+
+def run_worker() -> None:
+    """What `manage.py db_worker` does, once: run every task that is due now, then stop."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*")
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_bookkeeping_task_does_not_publish_a_rescheduled_article_early(database_queue, clock):
+    editor = make_editor("edna")
+    article = make_article(status=Status.DRAFT, authors=[make_reporter("rita").author])
+    first_time = timezone.now() + HOUR
+    later_time = timezone.now() + 5 * HOUR
+    article.schedule(by=editor, at=first_time)
+    article.unschedule(by=editor)
+    article.schedule(by=editor, at=later_time)
+
+    clock.move_to(first_time + datetime.timedelta(minutes=1))
+    run_worker()  # the task queued for the first time runs, and finds nothing due
+    article.refresh_from_db()
+    assert (article.status, article.publish_at) == (Status.SCHEDULED, later_time)
+    assert not Article.objects.live().filter(pk=article.pk).exists()
+    assert not ArticleEvent.objects.filter(to_status=Status.PUBLISHED).exists()
+    assert mail.outbox == []
+
+    clock.move_to(later_time)
+    run_worker()
+    article.refresh_from_db()
+    assert (article.status, article.first_published_at) == (Status.PUBLISHED, later_time)
+    assert ArticleEvent.objects.filter(to_status=Status.PUBLISHED).count() == 1
+    assert [m.to for m in mail.outbox] == [["rita@example.com"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_bookkeeping_task_leaves_an_unscheduled_article_in_drafts(database_queue, clock):
+    editor = make_editor("edna")
+    article = make_article(status=Status.DRAFT)
+    at = timezone.now() + HOUR
+    article.schedule(by=editor, at=at)
+    article.unschedule(by=editor)
+    clock.move_to(at + HOUR)
+    run_worker()
+    article.refresh_from_db()
+    assert (article.status, article.publish_at) == (Status.DRAFT, None)
+    assert not Article.objects.live().filter(pk=article.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rescheduling_earlier_is_published_at_the_earlier_time(database_queue, clock):
+    editor = make_editor("edna")
+    article = make_article(status=Status.DRAFT)
+    article.schedule(by=editor, at=timezone.now() + 5 * HOUR)
+    article.unschedule(by=editor)
+    earlier = timezone.now() + HOUR
+    article.schedule(by=editor, at=earlier)
+    clock.move_to(earlier)
+    run_worker()
+    article.refresh_from_db()
+    assert (article.status, article.first_published_at) == (Status.PUBLISHED, earlier)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduled_publishing_through_the_queue_emails_the_bylined_authors(
+    database_queue, clock, settings
+):
+    settings.SITE_URL = "https://news.example"
+    editor = make_editor("edna")
+    colin = make_author("Colin", user=make_user("colin", email="colin@example.com"))
+    no_email = make_author("Nina", user=make_user("nina", email=""))
+    article = make_article(
+        headline="Ferry fares frozen",
+        status=Status.DRAFT,
+        authors=[make_reporter("rita").author, colin, no_email, make_author("Wire Desk")],
+    )
+    at = timezone.now() + HOUR
+    article.schedule(by=editor, at=at)
+    clock.move_to(at)
+    run_worker()  # the bookkeeping task, then the notification task it queued
+    assert sorted(address for m in mail.outbox for address in m.to) == [
+        "colin@example.com",
+        "rita@example.com",
+    ]
+    message = mail.outbox[0]
+    assert message.subject == "Published: Ferry fares frozen"
+    assert f"https://news.example{article.get_absolute_url()}" in message.body
+    assert "The newsroom's scheduler" in message.body

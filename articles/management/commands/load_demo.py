@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from articles import demo_content
+from articles import demo_content, workflow
 from articles.demo_content import artwork
 from articles.models import Article, Author, Byline, Image, Section
 
@@ -210,6 +210,10 @@ class Command(BaseCommand):
         if first_published_at and note.get("kind") == Article.NoteKind.UPDATE:
             updated_at = first_published_at + min(hours / 2, timedelta(hours=6))
         Article.objects.filter(pk=article.pk).update(updated_at=updated_at)
+        if status == Article.Status.SCHEDULED:
+            # Readers see it on time through live(); the queued bookkeeping flips its status
+            # and emails its authors then, as for an article scheduled in the admin.
+            transaction.on_commit(lambda: workflow.enqueue_bookkeeping(publish_at))
         return created
 
     def load_hero_image(self, article: Article, story: dict) -> None:
