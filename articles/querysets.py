@@ -23,7 +23,9 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a story card shows, in a fixed number of queries whatever the count."""
         from .models import Byline
 
-        return self.select_related("section", "hero_image").prefetch_related(
+        # The search vector is several kilobytes per article and never read in Python.
+        cards = self.select_related("section", "hero_image").defer("search_vector")
+        return cards.prefetch_related(
             Prefetch(
                 "bylines",
                 queryset=Byline.objects.select_related("author").order_by("position"),

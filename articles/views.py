@@ -16,7 +16,7 @@ PER_PAGE = 20
 
 
 def home(request):
-    live = Article.objects.live().for_cards()
+    live = Article.objects.live().for_cards().defer("body")
     latest = list(live.newest_first()[:13])
     lead, latest = (latest[0], latest[1:]) if latest else (None, [])
     shown = {article.pk for article in latest} | ({lead.pk} if lead else set())
@@ -42,7 +42,7 @@ def article_detail(request, slug: str):
         if old_address := moved.first():
             return redirect(old_address.article, permanent=True)
         raise Http404("No such article.")
-    related = Article.objects.live().for_cards().related_to(article)
+    related = Article.objects.live().for_cards().defer("body").related_to(article)
     context = {
         "article": article,
         "related": related,
@@ -69,7 +69,8 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         self.owner = self.get_owner()
-        return self.filter_articles(Article.objects.live().for_cards().newest_first())
+        articles = Article.objects.live().for_cards().defer("body").newest_first()
+        return self.filter_articles(articles)
 
     def get_context_data(self, **kwargs):
         slug = {"slug": self.owner.slug}

@@ -1,11 +1,12 @@
 """The reading site: what each public page shows."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import override_settings
+from django.db import DatabaseError
 from django.utils import timezone
 
+from articles.querysets import ArticleQuerySet
 from tests.factories import make_article, make_author, make_image, make_section
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_article_page_shows_the_story(client):
     assert "Crews return on Monday." in html
     assert html.index("Daniel Reyes") < html.index("Amara Okafor")  # byline order
     assert 'href="/author/daniel-reyes/"' in html
-    assert f'datetime="{article.publish_at.isoformat()}"' in html
+    assert f'datetime="{timezone.localtime(article.publish_at).isoformat()}"' in html
     assert "Crowds at the quay." in html and "Jo Lee / Newsroom" in html
     assert 'alt="A crowd"' in html
     assert "Correction:" in html and "misnamed the union" in html
@@ -88,6 +89,47 @@ def test_section_page_lists_newest_first_and_paginates(client):
     assert client.get("/section/business/?page=9").status_code == 404
 
 
+@pytest.mark.parametrize("kind", ["tag", "author"])
+def test_tag_and_author_pages_list_newest_first_and_paginate(client, kind):
+    author = make_author("Amara Okafor")
+    now = timezone.now()
+    for n in range(23):
+        make_article(
+            f"Ports story {n:02d}",
+            authors=[author],
+            tags=["Ports"],
+            publish_at=now - timedelta(hours=n),
+        )
+    make_article("Elsewhere", tags=["Fares"])
+    url = {"tag": "/tag/ports/", "author": "/author/amara-okafor/"}[kind]
+
+    first, second = client.get(url), client.get(url + "?page=2")
+
+    assert [a.headline for a in first.context["articles"]] == [
+        f"Ports story {n:02d}" for n in range(20)
+    ]
+    assert [a.headline for a in second.context["articles"]] == [
+        f"Ports story {n:02d}" for n in range(20, 23)
+    ]
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' in second.content.decode()
+
+
+def test_updated_article_shows_published_and_updated_times(client, clock):
+    clock.move_to(datetime(2026, 7, 1, 9, 30, tzinfo=UTC))  # summer time: not UTC in London
+    article = make_article("Ferry strike ends")
+    published = article.publish_at
+    clock.shift(timedelta(hours=3))
+    article.note = "Adds the union's statement."
+    article.save()
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    published, updated = timezone.localtime(published), timezone.localtime(article.updated_at)
+    assert f'Published <time datetime="{published.isoformat()}">' in html
+    assert f'Updated <time datetime="{updated.isoformat()}">' in html
+    assert "Adds the union" in html
+
+
 def test_home_page_has_lead_latest_and_section_blocks(client):
     sections = [make_section(name, position=n) for n, name in enumerate(["News", "Arts", "Sport"])]
     now = timezone.now()
@@ -105,25 +147,43 @@ def test_home_page_has_lead_latest_and_section_blocks(client):
         assert 0 < len(articles) <= 4 and not shown & {a.pk for a in articles}
 
 
+def test_lead_photo_loads_at_once_and_the_rest_lazily(client):
+    image = make_image(width=1200, height=800)
+    for n in range(20):
+        make_article(f"Story {n}", hero_image=image)
+
+    page = client.get("/").content.decode()
+
+    lead = page.split('class="front__lead"')[1].split("</picture>")[0]
+    assert "<img" in lead and 'loading="lazy"' not in lead
+    below = page.split('class="section-block"')[1]
+    assert 'loading="lazy"' in below
+
+
 def test_unknown_pages_answer_404_in_the_site_design(client):
     make_section("News")
     response = client.get("/section/nope/")
     assert response.status_code == 404
     assert "We can’t find that page" in response.content.decode()
+    assert 'class="masthead"' in response.content.decode()
     assert client.get("/tag/nope/").status_code == 404
     assert client.get("/author/nope/").status_code == 404
     assert client.get("/articles/nope/").status_code == 404
 
 
-@override_settings(DEBUG=False)
-def test_server_error_page_is_the_site_design():
-    from django.test import RequestFactory
+def test_server_error_answers_500_in_the_site_design(client, monkeypatch):
+    def database_down(*args, **kwargs):
+        raise DatabaseError("connection refused")
 
-    from articles.views import server_error
+    monkeypatch.setattr(ArticleQuerySet, "live", database_down)
+    client.raise_request_exception = False
 
-    response = server_error(RequestFactory().get("/"))
+    response = client.get("/")
+
     assert response.status_code == 500
-    assert "Something went wrong on our side" in response.content.decode()
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    assert 'class="masthead"' in page and "/static/css/site.css" in page
 
 
 def test_empty_site_home_page_says_so(client):

@@ -88,6 +88,7 @@ def test_scheduled_article_appears_when_its_time_passes(client, world, clock):
     assert client.get(future.get_absolute_url()).status_code == 200
     for url in public_pages(world)[:4]:
         assert "Future story" in client.get(url).content.decode(), url
+    assert list(client.get(world["live"].get_absolute_url()).context["related"]) == [future]
     assert Article.objects.get(pk=future.pk).status == Article.Status.SCHEDULED  # no job ran
 
 

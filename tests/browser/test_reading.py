@@ -24,7 +24,8 @@ def front_page():
     image = make_image(
         width=1600, height=900, caption="The harbour at dawn.", credit="Jo Lee / Newsroom"
     )
-    for n in range(6):
+    # Enough stories to fill the lead, the latest list and a block for each section.
+    for n in range(18):
         make_article(
             f"Harbour story number {n}",
             section=[news, climate][n % 2],
@@ -59,9 +60,26 @@ def test_reader_follows_a_story_from_the_home_page(
     assert page.locator("article figure img").first.evaluate(
         "img => img.complete && img.naturalWidth > 0"
     )
+    quote = page.locator(".story__body figure", has=page.locator("blockquote")).first
+    assert quote.evaluate("q => parseFloat(getComputedStyle(q).borderLeftWidth)") > 0  # pull quote
+    assert quote.locator("figcaption").is_visible()  # with its attribution
     screenshot(page, f"article-{width}.png")
     no_horizontal_scroll = page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     assert no_horizontal_scroll, "the page scrolls sideways"
+    context.close()
+
+
+def test_reading_needs_no_javascript(browser, live_server, front_page):
+    context = browser.new_context(viewport={"width": 390, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+
+    page.get_by_role("link", name=front_page.headline).first.click()
+
+    page.wait_for_url(f"**{front_page.get_absolute_url()}")
+    assert page.get_by_role("heading", level=1).inner_text() == front_page.headline
+    assert page.get_by_text("Paragraph 5 of the report").is_visible()
+    assert page.get_by_role("link", name="Daniel Reyes").is_visible()
     context.close()
