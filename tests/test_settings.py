@@ -49,3 +49,20 @@ def test_production_settings_pass_the_deploy_check():
         SITE_URL="https://news.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_media_bucket_puts_uploads_on_s3_compatible_storage():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; o = settings.STORAGES['default'];"
+        "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['endpoint_url'])",
+        DJANGO_DEBUG="1",
+        MEDIA_BUCKET="newsroom-media",
+        MEDIA_ENDPOINT_URL="https://s3.example",
+    )
+    assert result.stdout.splitlines()[-1].split() == [
+        "storages.backends.s3.S3Storage",
+        "newsroom-media",
+        "https://s3.example",
+    ]
