@@ -169,7 +169,9 @@ def strip_metadata(file: File) -> ContentFile:
             upright = ImageOps.exif_transpose(source)
         except Exception:
             # Unreadable EXIF has no orientation to apply, and is dropped below all the same.
-            logger.warning("Could not read the EXIF of %s; storing it unrotated", file.name)
+            logger.warning(
+                "Could not read the EXIF of %s; storing it unrotated", file.name, exc_info=True
+            )
             upright = source.copy()
     upright.info = {key: upright.info[key] for key in APPEARANCE_INFO if key in upright.info}
     if file_format == "WEBP":

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -246,15 +246,17 @@ class Article(models.Model):
         previous = None
         if self.pk:
             previous = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-        super().save(*args, **kwargs)
-        # The article owns its current slug: an old redirect with that slug (another article's
-        # former URL, or this one's) must not shadow it.
-        ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
-        if previous and previous != self.slug and (self.first_published_at or self.is_live):
-            # Readers, feeds and search engines have the old URL: keep it working for good.
-            ArticleSlugRedirect.objects.update_or_create(
-                old_slug=previous, defaults={"article": self}
-            )
+        # The new slug and the redirect from the old one commit together, or neither does.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # The article owns its current slug: an old redirect with that slug (another
+            # article's former URL, or this one's) must not shadow it.
+            ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+            if previous and previous != self.slug and (self.first_published_at or self.is_live):
+                # Readers, feeds and search engines have the old URL: keep it working for good.
+                ArticleSlugRedirect.objects.update_or_create(
+                    old_slug=previous, defaults={"article": self}
+                )
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article", kwargs={"slug": self.slug})

@@ -299,7 +299,6 @@ def _postgres_search(terms: list[Term]):
             )
         )
         .order_by("-score", "-publish_at", "-pk")
-        .defer("search_vector")
         .for_cards()
     )
     return CountedResults(ranked, len(newest_matches))
@@ -412,7 +411,6 @@ def _fallback_search(terms: list[Term]):
         .filter(pk__in=Subquery(newest_matches))
         .annotate(rank=ExpressionWrapper(relevance, output_field=IntegerField()))
         .order_by("-rank", "-publish_at", "-pk")
-        .defer("search_vector")
         .for_cards()
     )
 

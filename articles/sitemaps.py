@@ -125,4 +125,3 @@ SITEMAPS = {
     "tags": TagSitemap,
     "authors": AuthorSitemap,
 }
-NEWS_SITEMAPS = {"news": NewsSitemap}

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
@@ -157,9 +158,6 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without context processors' database work: the database may be what failed.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
 

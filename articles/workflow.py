@@ -12,7 +12,6 @@ records an ArticleEvent — so two editors pressing Publish at once publish once
 """
 
 import datetime
-import logging
 import secrets
 from dataclasses import dataclass
 
@@ -24,8 +23,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
-
-logger = logging.getLogger(__name__)
 
 Status = Article.Status
 EDIT_ANY = "articles.edit_any_article"

@@ -88,6 +88,9 @@ class ConsentInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("terms")
+
 
 class SubscriberAdminForm(forms.ModelForm):
     """Staff may unsubscribe a reader, never confirm one: consent comes only from the reader

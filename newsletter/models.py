@@ -84,7 +84,6 @@ class SubscriberQuerySet(models.QuerySet):
         from django.contrib.contenttypes.models import ContentType
 
         content_type = ContentType.objects.get_for_model(Subscriber)
-        erased = 0
         with transaction.atomic():
             rows = list(
                 self.annotate(consent_count=models.Count("consents")).values_list(
@@ -105,10 +104,9 @@ class SubscriberQuerySet(models.QuerySet):
             LogEntry.objects.filter(
                 content_type=content_type, object_id__in=[str(pk) for pk in ids]
             ).update(object_repr="(erased subscriber)", change_message="")
-            erased = len(ids)
             # Consent records go with their subscriber (on_delete=CASCADE).
             Subscriber.objects.filter(pk__in=ids).delete()
-        return erased
+        return len(ids)
 
 
 class Subscriber(models.Model):
@@ -216,14 +214,17 @@ class Subscriber(models.Model):
         """Pending → confirmed. Returns False if the subscriber was not pending (already
         confirmed, or unsubscribed since the link was sent): following a link twice is harmless."""
         now = timezone.now()
-        changed = Subscriber.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
-            status=self.Status.CONFIRMED, status_changed_at=now, confirmed_at=now
-        )
-        if changed:
-            latest = self.consents.filter(confirmed_at__isnull=True).order_by("-given_at").first()
-            if latest is not None:
-                latest.confirmed_at = now
-                latest.save(update_fields=["confirmed_at"])
+        with transaction.atomic():
+            changed = Subscriber.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+                status=self.Status.CONFIRMED, status_changed_at=now, confirmed_at=now
+            )
+            if changed:
+                latest = (
+                    self.consents.filter(confirmed_at__isnull=True).order_by("-given_at").first()
+                )
+                if latest is not None:
+                    latest.confirmed_at = now
+                    latest.save(update_fields=["confirmed_at"])
         self.refresh_from_db(fields=["status", "status_changed_at", "confirmed_at"])
         return bool(changed)
 

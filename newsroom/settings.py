@@ -2,7 +2,7 @@
 
 Debug is off unless DJANGO_DEBUG=1 says otherwise, and then the development defaults need
 nothing installed. Without DJANGO_DEBUG (and outside the tests) the site is in production: it
-refuses to start without a real secret key and allowed hosts.
+refuses to serve without a real secret key and allowed hosts.
 """
 
 import os
@@ -34,17 +34,21 @@ def env_int(name: str, default: int) -> int:
 
 TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# Production is anything that is neither debugging nor running the tests: it must be given
-# real secrets, and forgetting DJANGO_DEBUG never turns debug pages on.
+# Production is anything that is neither debugging nor running the tests: forgetting
+# DJANGO_DEBUG never turns debug pages on.
 PRODUCTION = not DEBUG and not TESTING
+# Serving the site (wsgi.py, asgi.py) in production needs the real secrets and refuses to start
+# without them; manage.py commands (migrate, makemigrations, check --deploy…) run regardless.
+SERVING = Path(sys.argv[0]).name not in {"manage.py", "django-admin"}
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if PRODUCTION:
+    if PRODUCTION and SERVING:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set in production (for development, set DJANGO_DEBUG=1)."
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
@@ -53,7 +57,7 @@ SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    if PRODUCTION:
+    if PRODUCTION and SERVING:
         raise ImproperlyConfigured(
             "DJANGO_ALLOWED_HOSTS must be set in production (for development, set DJANGO_DEBUG=1)."
         )

@@ -1,4 +1,4 @@
-"""The settings refuse to run in production without secrets and pass Django's deploy checks."""
+"""The settings refuse to serve in production without secrets and pass Django's deploy checks."""
 
 import os
 import subprocess
@@ -8,28 +8,62 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def clean_environment(**env: str) -> dict:
+    return {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | env
+
+
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        env=clean_environment(**env),
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="news.example")
+def serve(**env: str) -> subprocess.CompletedProcess:
+    """Load the WSGI application the way gunicorn does."""
+    return subprocess.run(
+        [sys.executable, "-c", "import newsroom.wsgi"],
+        cwd=ROOT,
+        env=clean_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_serve_without_a_secret_key():
+    result = serve(DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="news.example")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_serve_without_allowed_hosts():
+    result = serve(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="a-long-random-production-secret-" * 2)
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
 def test_forgetting_django_debug_means_production_not_debug():
-    result = run_manage("check")
+    result = serve()
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_serves_with_its_secrets():
+    result = serve(
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" * 2,
+        DJANGO_ALLOWED_HOSTS="news.example",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_management_commands_run_without_any_configuration():
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
 
 
 def test_development_runs_with_no_configuration_but_django_debug():

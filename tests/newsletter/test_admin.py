@@ -245,3 +245,18 @@ def test_terms_someone_agreed_to_cannot_be_edited(client, legal, terms):
 
     terms.refresh_from_db()
     assert terms.body != "Quietly rewritten." and terms.version != "x"
+
+
+def test_change_form_query_count_does_not_grow_with_consent_records(
+    client, staff, terms, django_assert_max_num_queries
+):
+    grant(staff, "view_consentrecord")
+    subscriber = make_subscriber()
+    for _ in range(20):
+        ConsentRecord.objects.create(subscriber=subscriber, terms=terms)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(f"{CHANGELIST}{subscriber.pk}/change/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count(str(terms)) >= 21

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db.models import prefetch_related_objects
 
 from articles.workflow import publish_due
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         events = publish_due()
+        prefetch_related_objects(events, "article")
         for event in events:
             self.stdout.write(f"Published “{event.article.headline}” (id {event.article_id}).")
         self.stdout.write(self.style.SUCCESS(f"{len(events)} scheduled article(s) published."))
