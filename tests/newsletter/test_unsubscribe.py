@@ -33,7 +33,9 @@ def test_one_click_post_unsubscribes_at_once_without_csrf_token(subscriber):
     assert subscriber.unsubscribed_at is not None
 
 
-def test_get_shows_a_page_with_one_button_and_changes_nothing(client, subscriber):
+def test_get_shows_a_page_with_one_button_and_changes_nothing(client, subscriber, clock):
+    # The clock stands still: the signed token carries a timestamp, and the page's form must
+    # post to the same token the test computes.
     response = client.get(unsubscribe_path(subscriber))
 
     main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
