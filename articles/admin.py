@@ -165,7 +165,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Reporters see their own articles only (workflow.visible_to); editors see all.
-        queryset = super().get_queryset(request).prefetch_related("tags", "hero_image__renditions")
+        queryset = super().get_queryset(request).prefetch_related("hero_image__renditions")
         return workflow.visible_to(request.user, queryset)
 
     @admin.display(description="")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -27,6 +28,24 @@ class SearchVectorIndex(GinIndex):
         return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
 
 
+class SectionManager(models.Manager):
+    NAVIGATION_CACHE_KEY = "articles:nav-sections"
+
+    def navigation(self) -> list["Section"]:
+        """Every section in order, cached: every page's navigation shows them.
+
+        The cache is forgotten whenever a section is saved or deleted (articles/signals.py).
+        """
+        sections = cache.get(self.NAVIGATION_CACHE_KEY)
+        if sections is None:
+            sections = list(self.all())
+            cache.set(self.NAVIGATION_CACHE_KEY, sections, 300)
+        return sections
+
+    def forget_navigation(self) -> None:
+        cache.delete(self.NAVIGATION_CACHE_KEY)
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
@@ -34,6 +53,8 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Sections are listed in this order, lowest first."
     )
+
+    objects = SectionManager()
 
     class Meta:
         ordering = ["position", "name"]

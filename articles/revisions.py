@@ -52,7 +52,7 @@ def claim_version(article: Article, expected_version: int | None) -> int:
 
 
 def current_tags(article: Article) -> list[str]:
-    # Read through the join table: the admin prefetches `tags`, and that cache is stale by now.
+    # Read through the join table: a `tags` cache prefetched on the instance may predate the save.
     through = Article.tags.through
     names = through.objects.filter(
         content_type=ContentType.objects.get_for_model(Article), object_id=article.pk

@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from . import search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
-from .models import Article, ArticleSlugRedirect, Author
+from .models import Article, ArticleSlugRedirect, Author, Section
 from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
@@ -87,9 +87,7 @@ class SectionView(ArticleListView):
 
     def get_owner(self):
         # The navigation already holds every section; reuse it instead of another query.
-        from newsroom.context_processors import site
-
-        for section in site(self.request)["nav_sections"]:
+        for section in Section.objects.navigation():
             if section.slug == self.kwargs["slug"]:
                 return section
         raise Http404("No such section.")
