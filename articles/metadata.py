@@ -15,6 +15,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .pagination import page_number
+
 LOGO_PATH = "img/logo.png"
 LOGO_SIZE = (600, 60)
 # json.dumps leaves these alone; inside <script> they could close the element or open a comment.
@@ -33,9 +35,9 @@ def absolute_url(url: str) -> str:
 def canonical(request) -> dict:
     """Context processor: the page's canonical address, keeping only a page number."""
     url = absolute_url(request.path)
-    page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
-        url += f"?page={int(page)}"
+    page = page_number(request.GET.get("page"))
+    if page is not None and page > 1:
+        url += f"?page={page}"
     return {"canonical_url": url}
 
 

@@ -1,8 +1,6 @@
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
@@ -11,6 +9,7 @@ from taggit.models import Tag
 from . import search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Author, Section
+from .pagination import paginate
 from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
@@ -73,6 +72,10 @@ class ArticleListView(ListView):
         articles = Article.objects.live().for_cards().defer("body").newest_first()
         return self.filter_articles(articles)
 
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         slug = {"slug": self.owner.slug}
         feeds = {
@@ -126,8 +129,7 @@ def search_results(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page_obj = None
     if query:
-        paginator = Paginator(search.search(query), PER_PAGE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj = paginate(request, search.search(query), PER_PAGE)
         page_obj.object_list = list(page_obj.object_list)
         search.add_snippets(page_obj.object_list, query)
     return render(
@@ -148,16 +150,6 @@ def news_sitemap(request):
         },
         content_type="application/xml; charset=utf-8",
     )
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    # Rendered without context processors' database work: the database may be what failed.
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"SITE_NAME": settings.SITE_NAME}))
 
 
 def shared_preview(request, token: str):

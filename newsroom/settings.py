@@ -249,6 +249,7 @@ NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
 NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEADER", "")
 
 LOGIN_URL = "admin:login"
+CSRF_FAILURE_VIEW = "newsroom.errors.csrf_failure"
 
 # Security: strict in production, relaxed only where DEBUG needs it.
 SECURE_CONTENT_TYPE_NOSNIFF = True

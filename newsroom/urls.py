@@ -26,5 +26,7 @@ if settings.DEBUG or settings.TESTING:
     # Production serves media from its storage (S3 or the web server), never through Django.
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
-handler404 = "articles.views.page_not_found"
-handler500 = "articles.views.server_error"
+handler400 = "newsroom.errors.bad_request"
+handler403 = "newsroom.errors.permission_denied"
+handler404 = "newsroom.errors.page_not_found"
+handler500 = "newsroom.errors.server_error"
