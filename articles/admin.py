@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from newsroom.admin_forms import TamperProofIdsMixin
+
 from . import workflow
 from .editing import ArticleEditingMixin
 from .images import ImageUploadField
@@ -42,7 +44,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(TamperProofIdsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]
     search_fields = ["name", "user__username", "user__email"]
@@ -101,7 +103,7 @@ class ImageAdmin(admin.ModelAdmin):
         return f"{image.width} × {image.height}" if image.width else "–"
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(TamperProofIdsMixin, admin.TabularInline):
     model = Byline
     extra = 1
     min_num = 1
@@ -127,7 +129,7 @@ class BylineInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
+class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
     list_display = ["headline", "thumbnail", "section", "status", "publish_at", "updated_at"]
     list_filter = ["status", "section", ("tags", admin.RelatedOnlyFieldListFilter), "authors"]
     list_select_related = ["section", "hero_image"]

@@ -23,6 +23,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
+from newsroom.admin_forms import is_valid_id
+
 from . import presence, revisions
 from .forms import ArticleAdminForm, changed_since
 from .models import Article, Revision
@@ -222,6 +224,8 @@ class ArticleEditingMixin:
         article = self._article_for(request, object_id)
         try:
             ids = int(request.GET["from"]), int(request.GET["to"])
+            if not all(is_valid_id(Revision._meta.pk, pk) for pk in ids):
+                raise ValueError("Not a revision id.")
         except (KeyError, ValueError):
             messages.error(request, "Choose two revisions to compare.")
             return HttpResponseRedirect(self._url("revisions", article.pk))

@@ -6,13 +6,14 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
+
+from newsroom.admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
 from . import revisions
 from .models import Article
@@ -86,7 +87,7 @@ class ArticleAdminForm(forms.ModelForm):
     )
     # Tags: pick existing ones with the admin's autocomplete (so nobody files a story under
     # "Eletcions"), and type new ones, comma-separated, only when no existing tag fits.
-    tags = forms.ModelMultipleChoiceField(
+    tags = IdMultipleChoiceField(
         queryset=Tag.objects.all(),
         required=False,
         widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),

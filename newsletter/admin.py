@@ -3,7 +3,9 @@ import csv
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.actions import delete_selected
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import path
@@ -193,8 +195,14 @@ class SubscriberAdmin(admin.ModelAdmin):
             and request.user.has_perm("newsletter.export_subscriber")
         ):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
-        queryset = changelist.get_queryset(request).order_by("pk")
+        # Every matching row, whatever page the list was on.
+        request.GET = request.GET.copy()
+        request.GET.pop(PAGE_VAR, None)
+        try:
+            changelist = self.get_changelist_instance(request)
+            queryset = changelist.get_queryset(request).order_by("pk")
+        except IncorrectLookupParameters as exc:
+            raise BadRequest("The export's filters are not ones the list offers.") from exc
         filename = f"subscribers-{timezone.now():%Y%m%d-%H%M}.csv"
         response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
