@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from taggit import admin as taggit_admin
+from taggit.models import Tag
 
 from newsroom.admin_forms import TamperProofIdsMixin
 
@@ -52,8 +54,18 @@ class AuthorAdmin(TamperProofIdsMixin, admin.ModelAdmin):
     autocomplete_fields = ["photo", "user"]
 
 
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TamperProofIdsMixin, taggit_admin.TagAdmin):
+    def get_queryset(self, request):
+        # Reporters see only tags that name no one else's unpublished story (workflow).
+        return workflow.tags_visible_to(request.user, super().get_queryset(request))
+
+
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
@@ -63,7 +75,9 @@ class ImageAdmin(admin.ModelAdmin):
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("renditions")
+        # Reporters see only images that give no unpublished story away (workflow).
+        queryset = super().get_queryset(request).prefetch_related("renditions")
+        return workflow.images_visible_to(request.user, queryset)
 
     def has_change_permission(self, request, obj=None):
         # Reporters may add and fix images, but not one that a live article, someone else's

@@ -168,6 +168,46 @@ def can_edit_image(user, image: Image) -> bool:
     return all(can_edit(user, article) for article in Article.objects.filter(hero_image=image))
 
 
+def _open_to(user, articles: QuerySet) -> QuerySet:
+    """Of `articles`, the ones this user may know about: live, or visible to them."""
+    return articles.filter(
+        Q(pk__in=Article.objects.live().values("pk")) | Q(pk__in=visible_to(user).values("pk"))
+    )
+
+
+def images_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Images a staff user may see in the admin and its hero-image autocomplete.
+
+    Editors see all. A reporter sees an image only if a live article or one of their own
+    shows it, an author's portrait uses it, or nothing uses it yet (just uploaded): the alt
+    text and caption of someone else's unpublished photo can give a story away.
+    """
+    queryset = Image.objects.all() if queryset is None else queryset
+    if user.has_perm(EDIT_ANY):
+        return queryset
+    used = Article.objects.filter(hero_image__isnull=False)
+    return queryset.filter(
+        Q(pk__in=_open_to(user, used).values("hero_image"))
+        | Q(pk__in=Author.objects.filter(photo__isnull=False).values("photo"))
+        | ~Q(pk__in=used.values("hero_image"))
+    )
+
+
+def tags_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Tags a staff user may see in the admin: for a reporter, those a live article or one of
+    their own uses, or that no article uses; a tag only on someone's draft names its story."""
+    if user.has_perm(EDIT_ANY):
+        return queryset
+    tagged = Article.tags.through.objects.filter(
+        content_type__app_label="articles", content_type__model="article"
+    )
+    open_articles = _open_to(user, Article.objects.all()).values("pk")
+    return queryset.filter(
+        Q(pk__in=tagged.filter(object_id__in=open_articles).values("tag_id"))
+        | ~Q(pk__in=tagged.values("tag_id"))
+    )
+
+
 def allowed_transitions(user, article: Article) -> list[Transition]:
     """The transitions this user may apply to the article as it is now (for buttons)."""
     if not can_see(user, article):

@@ -1,4 +1,4 @@
-"""Admin form fields and widgets that survive tampered object ids.
+"""Admin objects, form fields and widgets that survive tampered object ids.
 
 Django's model choice fields catch ValueError for an id like "abc", but not the OverflowError
 SQLite raises for a 24-digit id, and the admin's autocomplete widgets put whatever was posted
@@ -74,6 +74,15 @@ class AutocompleteSelectMultiple(_ValidIdsOnly, widgets.AutocompleteSelectMultip
 class TamperProofIdsMixin:
     """Goes before admin.ModelAdmin (or an inline): its foreign keys and many-to-many fields
     get the fields and autocomplete widgets above."""
+
+    def get_object(self, request, object_id, from_field=None):
+        # An id from the URL that cannot exist is simply not found (Django lets SQLite's
+        # OverflowError through for a 24-digit id).
+        opts = self.model._meta
+        field = opts.get_field(from_field) if from_field else opts.pk
+        if not is_valid_id(field, object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", IdChoiceField)
