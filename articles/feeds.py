@@ -14,10 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
-from taggit.models import Tag
 
 from .metadata import absolute_url, shared_image
-from .models import Article, Author, Section
+from .models import Article, Section
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ class TagFeed(ArticleFeed):
     url_name = "articles:tag_feed_rss"
 
     def get_object(self, request, slug=None):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Article.objects.live().tags(), slug=slug)
 
     def filter_articles(self, articles, obj):
         return articles.filter(tags=obj)
@@ -174,7 +173,7 @@ class AuthorFeed(ArticleFeed):
     url_name = "articles:author_feed_rss"
 
     def get_object(self, request, slug=None):
-        return get_object_or_404(Author, slug=slug)
+        return get_object_or_404(Article.objects.live().authors(), slug=slug)
 
     def filter_articles(self, articles, obj):
         return articles.filter(authors=obj)

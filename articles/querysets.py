@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from taggit.models import Tag
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -15,6 +16,15 @@ class ArticleQuerySet(models.QuerySet):
             Q(status=self.model.Status.PUBLISHED)
             | Q(status=self.model.Status.SCHEDULED, publish_at__lte=now)
         )
+
+    def tags(self) -> models.QuerySet:
+        """The tags these articles carry: `live().tags()` are the tags readers may see."""
+        return Tag.objects.filter(pk__in=self.values("tags"))
+
+    def authors(self) -> models.QuerySet:
+        """The authors with a byline on these articles: `live().authors()` for readers."""
+        author_model = self.model._meta.get_field("authors").related_model
+        return author_model.objects.filter(pk__in=self.values("authors"))
 
     def newest_first(self) -> "ArticleQuerySet":
         return self.order_by("-publish_at", "-pk")

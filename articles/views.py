@@ -4,11 +4,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
-from taggit.models import Tag
 
 from . import search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
-from .models import Article, ArticleSlugRedirect, Author, Section
+from .models import Article, ArticleSlugRedirect, Section
 from .pagination import paginate
 from .sitemaps import NewsSitemap
 
@@ -106,7 +105,8 @@ class TagView(ArticleListView):
     kind = "tag"
 
     def get_owner(self):
-        return get_object_or_404(Tag, slug=self.kwargs["slug"])
+        # A tag or author with nothing live has no page: its name could give a story away.
+        return get_object_or_404(Article.objects.live().tags(), slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
         return queryset.filter(tags=self.owner)
@@ -117,7 +117,8 @@ class AuthorView(ArticleListView):
     template_name = "articles/author_detail.html"
 
     def get_owner(self):
-        return get_object_or_404(Author.objects.select_related("photo"), slug=self.kwargs["slug"])
+        authors = Article.objects.live().authors().select_related("photo")
+        return get_object_or_404(authors, slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
         return queryset.filter(authors=self.owner)

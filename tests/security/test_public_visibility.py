@@ -207,3 +207,33 @@ def test_feed_summaries_carry_the_standfirst_as_text_not_markup(client):
     for element in (summary, description):
         assert "<img" not in element.text
         assert "&lt;img" in element.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tag/lonely-tag/",
+        "/tag/lonely-tag/rss/",
+        "/tag/lonely-tag/atom/",
+        "/author/quiet-writer/",
+        "/author/quiet-writer/rss/",
+        "/author/quiet-writer/atom/",
+    ],
+)
+def test_tag_and_author_with_only_unpublished_articles_have_no_page_or_feed(client, url):
+    author = make_author("Quiet Writer")
+    make_article("Lonely draft", status=Status.DRAFT, authors=[author], tags=["Lonely tag"])
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert "Lonely" not in response.content.decode()
+    assert "Quiet Writer" not in response.content.decode()
+
+
+def test_tag_and_author_pages_appear_once_an_article_is_live(client):
+    author = make_author("Quiet Writer")
+    make_article("Lonely story", authors=[author], tags=["Lonely tag"])
+
+    assert client.get("/tag/lonely-tag/").status_code == 200
+    assert client.get("/author/quiet-writer/rss/").status_code == 200
