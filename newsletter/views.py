@@ -98,7 +98,16 @@ def signup(request):
     return HttpResponseRedirect((page or reverse("newsletter:signup")) + "#signup")
 
 
+# Exempt from CSRF like unsubscribe below: the signed token in the URL is what authorises the
+# POST, and all it can do is confirm the one address it was mailed to.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
+    """GET (and HEAD) show one Confirm button; only the POST it sends confirms.
+
+    Mail scanners and link previews fetch every link in an email: if opening the link
+    confirmed, double opt-in would complete without the reader ever seeing it.
+    """
     max_age = settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS * 24 * 60 * 60
     try:
         subscriber = Subscriber.from_token(token, salt=CONFIRM_SALT, max_age=max_age)
@@ -106,10 +115,13 @@ def confirm(request, token: str):
         return _confirm_failed(request, expired=True)
     except signing.BadSignature:
         return _confirm_failed(request, expired=False)
-    subscriber.confirm()
-    if subscriber.status != Subscriber.Status.CONFIRMED:
+    if request.method == "POST":
+        subscriber.confirm()
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         # Unsubscribed since this link was sent: only a fresh signup brings them back.
         return _confirm_failed(request, expired=True)
+    if subscriber.status == Subscriber.Status.PENDING:
+        return render(request, "newsletter/confirm.html", {"token": token})
     return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
 
 

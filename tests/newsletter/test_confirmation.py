@@ -43,7 +43,7 @@ def test_every_email_carries_one_click_unsubscribe_headers(sign_up, mailoutbox, 
 def test_following_the_link_confirms_and_thanks(client, sign_up, mailoutbox):
     sign_up("reader@example.com")
 
-    response = client.get(link_in(mailoutbox[0].body, "confirm"))
+    response = client.post(link_in(mailoutbox[0].body, "confirm"))
 
     assert response.status_code == 200
     assert "you’re subscribed" in response.content.decode()
@@ -56,10 +56,10 @@ def test_following_the_link_confirms_and_thanks(client, sign_up, mailoutbox):
 def test_following_the_link_twice_is_harmless(client, sign_up, mailoutbox):
     sign_up("reader@example.com")
     link = link_in(mailoutbox[0].body, "confirm")
-    client.get(link)
+    client.post(link)
     first_confirmed_at = Subscriber.objects.get().confirmed_at
 
-    response = client.get(link)
+    response = client.post(link)
 
     assert response.status_code == 200
     assert Subscriber.objects.get().confirmed_at == first_confirmed_at
@@ -69,7 +69,7 @@ def test_link_expires_after_three_days(client, sign_up, mailoutbox, clock):
     sign_up("reader@example.com")
     clock.shift(timedelta(days=3, minutes=1))
 
-    response = client.get(link_in(mailoutbox[0].body, "confirm"))
+    response = client.post(link_in(mailoutbox[0].body, "confirm"))
 
     html = response.content.decode()
     assert response.status_code == 410
@@ -82,7 +82,7 @@ def test_link_still_works_just_before_it_expires(client, sign_up, mailoutbox, cl
     sign_up("reader@example.com")
     clock.shift(timedelta(days=2, hours=23))
 
-    client.get(link_in(mailoutbox[0].body, "confirm"))
+    client.post(link_in(mailoutbox[0].body, "confirm"))
 
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
@@ -91,7 +91,7 @@ def test_tampered_link_gives_a_clear_page_with_the_form(client, sign_up, mailout
     sign_up("reader@example.com")
     link = link_in(mailoutbox[0].body, "confirm")
 
-    response = client.get(link[:-3] + "xx/")
+    response = client.post(link[:-3] + "xx/")
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -107,7 +107,7 @@ def test_link_for_another_subscriber_id_is_refused(client, sign_up, mailoutbox):
 
     forged = signing.dumps([victim.pk, "0" * 16], salt="newsletter.confirm", compress=True)
 
-    response = client.get(f"/newsletter/confirm/{forged}/")
+    response = client.post(f"/newsletter/confirm/{forged}/")
 
     assert response.status_code == 400
     victim.refresh_from_db()
@@ -156,7 +156,7 @@ def test_signing_up_after_unsubscribing_needs_confirming_again(client, sign_up, 
 
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.PENDING
-    client.get(link_in(mailoutbox[0].body, "confirm"))
+    client.post(link_in(mailoutbox[0].body, "confirm"))
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
 
@@ -165,7 +165,41 @@ def test_old_confirmation_link_does_not_undo_an_unsubscribe(client, sign_up, mai
     sign_up("reader@example.com")
     client.post(link_in(mailoutbox[0].body, "unsubscribe"))
 
-    response = client.get(link_in(mailoutbox[0].body, "confirm"))
+    response = client.post(link_in(mailoutbox[0].body, "confirm"))
 
     assert response.status_code == 410
     assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_opening_the_link_shows_a_confirm_button_and_changes_nothing(client, sign_up, mailoutbox):
+    sign_up("reader@example.com")
+    link = link_in(mailoutbox[0].body, "confirm")
+
+    response = client.get(link)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<form method="post" action="{link}">' in html
+    assert ">Confirm</button>" in html
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+
+
+def test_a_mail_scanner_fetching_the_link_with_head_confirms_nothing(client, sign_up, mailoutbox):
+    sign_up("reader@example.com")
+
+    response = client.head(link_in(mailoutbox[0].body, "confirm"))
+
+    assert response.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+    assert ConsentRecord.objects.get().confirmed_at is None
+
+
+def test_the_confirm_button_works_without_a_csrf_cookie(sign_up, mailoutbox):
+    from django.test import Client
+
+    sign_up("reader@example.com")
+
+    response = Client(enforce_csrf_checks=True).post(link_in(mailoutbox[0].body, "confirm"))
+
+    assert response.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED

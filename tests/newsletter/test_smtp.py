@@ -75,6 +75,9 @@ def test_signup_confirm_and_one_click_unsubscribe_over_smtp(
 
     page = reader.get(link_in(text, "confirm"))
     assert page.status_code == 200
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+    page = reader.post(link_in(text, "confirm"))
+    assert page.status_code == 200
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 
     one_click_url = str(message["List-Unsubscribe"]).strip().strip("<>")

@@ -133,7 +133,7 @@ def test_confirmation_link_does_not_unsubscribe(client, terms):
 def test_unsubscribe_link_does_not_confirm(client, terms):
     subscriber = make_subscriber(status="pending")
 
-    response = client.get(reverse("newsletter:confirm", args=[subscriber.unsubscribe_token()]))
+    response = client.post(reverse("newsletter:confirm", args=[subscriber.unsubscribe_token()]))
 
     subscriber.refresh_from_db()
     assert response.status_code == 400
