@@ -429,8 +429,12 @@ def _in_tags_or_section(text: str) -> Q:
     return Q(section__name__icontains=text) | Q(pk__in=tagged)
 
 
+# Where one block of the body ends and the next begins, so their words do not run together.
+_BLOCK_END = re.compile(r"(</(?:p|li|h[1-6]|blockquote|figcaption|figure|ul|ol)>|<br\s*/?>)", re.I)
+
+
 def _python_snippet(body: str, terms: list[Term]) -> SafeString:
-    text = " ".join(html.unescape(strip_tags(body)).split())
+    text = " ".join(html.unescape(strip_tags(_BLOCK_END.sub(r"\1 ", body))).split())
     pattern = re.compile("|".join(re.escape(term.text) for term in terms), re.IGNORECASE)
     words = text.split(" ")
     first = pattern.search(text)

@@ -57,7 +57,7 @@ def _queue_confirmation(subscriber: Subscriber) -> None:
         subscriber.release_confirmation_slot()
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """GET: the newsletter page. POST: a signup from any form on the site.
 
@@ -65,7 +65,7 @@ def signup(request):
     message shows at the form (#signup); errors re-render the form here with the email kept.
     With JavaScript (Accept: application/json) the answer is JSON and the reader stays put.
     """
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = SignupForm(initial={"next": reverse("newsletter:signup")})
         return render(request, "newsletter/signup.html", {"signup_form": form})
 
@@ -139,7 +139,7 @@ def _confirm_failed(request, *, expired: bool):
 # from their own servers, with no cookie and no token. The signed token in the URL is what
 # authorises the request, and the only thing it can do is unsubscribe that one address.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     try:
         subscriber = Subscriber.from_token(token, salt=UNSUBSCRIBE_SALT)

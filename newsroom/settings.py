@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.HttpMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,6 +250,8 @@ NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
 NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEADER", "")
 
 LOGIN_URL = "admin:login"
+# Where sign-in lands when `next` is missing or points off the site.
+LOGIN_REDIRECT_URL = "admin:index"
 CSRF_FAILURE_VIEW = "newsroom.errors.csrf_failure"
 
 # Security: strict in production, relaxed only where DEBUG needs it.
