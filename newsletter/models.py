@@ -1,25 +1,56 @@
 """Subscribers, the consent they gave, the terms they agreed to, and erasures (GDPR)."""
 
 import ipaddress
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from email_validator import EmailNotValidError, validate_email
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 
 
+# Characters nobody can see or type on purpose: controls, format characters (zero-width
+# spaces, soft hyphens, direction marks), private-use, surrogates, unassigned, line separators.
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+
+
 def normalise_email(email: str) -> str:
-    """Strip spaces and lowercase the domain; the local part keeps its case (RFC 5321)."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else email.strip()
+    """The one spelling of a mailbox that the unique constraint and the limits count.
+
+    NFKC, then email-validator: the domain IDNA-encoded and lowercased (`bücher.de` and
+    `xn--bcher-kva.de` are one domain), a quoted local part that needs no quotes unquoted.
+    Refuses (ValidationError) invisible and control characters, IP-literal and dotless domains,
+    so other spellings of one inbox cannot each count as a new subscriber.
+    The local part keeps its case (RFC 5321); comparisons are case-insensitive anyway.
+    """
+    email = email.strip()
+    if any(unicodedata.category(character) in _INVISIBLE for character in email):
+        raise ValidationError(
+            "That address contains invisible characters. Please type it again.", code="invalid"
+        )
+    try:
+        valid = validate_email(
+            unicodedata.normalize("NFKC", email),
+            check_deliverability=False,
+            allow_quoted_local=True,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as exc:
+        raise ValidationError(str(exc), code="invalid") from exc
+    normalised = f"{valid.local_part}@{valid.ascii_domain}"
+    if len(normalised) > 254:
+        raise ValidationError("That address is too long: use at most 254 characters.")
+    return normalised
 
 
 def client_network(address: str) -> str:
@@ -73,9 +104,11 @@ class Terms(models.Model):
 class SubscriberQuerySet(models.QuerySet):
     def with_email(self, email: str):
         """Case-insensitive match that the unique index on lower(email) can answer."""
-        return self.alias(email_lower=Lower("email")).filter(
-            email_lower=normalise_email(email).lower()
-        )
+        try:
+            email = normalise_email(email)
+        except ValidationError:
+            return self.none()
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.lower())
 
     def erase(self, *, by=None, reason: str = "") -> int:
         """Delete these subscribers and their consent records, leaving an audit line each
