@@ -68,6 +68,18 @@ def client_network(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
+class LimitCounter(models.Model):
+    """One fixed-window count of the signup limits (newsletter/limits.py) when there is no
+    Redis: in the database, so every worker process adds to the same count."""
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 class TermsQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__lte=timezone.now())

@@ -242,6 +242,9 @@ NEWSLETTER_RATE_LIMIT_PER_CLIENT = env_int("NEWSLETTER_RATE_LIMIT_PER_CLIENT", 1
 NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW = env_int("NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW", 600)
 NEWSLETTER_RATE_LIMIT_PER_EMAIL = env_int("NEWSLETTER_RATE_LIMIT_PER_EMAIL", 5)
 NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW = env_int("NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW", 3600)
+# Where the limits count: a cache alias every process shares (Redis), or "" for the
+# database (newsletter.LimitCounter). Never a per-process cache (checked: newsletter/checks.py).
+NEWSLETTER_LIMITS_CACHE = os.environ.get("NEWSLETTER_LIMITS_CACHE", "default" if REDIS_URL else "")
 NEWSLETTER_SEND_MAX_ATTEMPTS = env_int("NEWSLETTER_SEND_MAX_ATTEMPTS", 5)
 NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
 # Behind a reverse proxy every request comes from the proxy's address; name the header the

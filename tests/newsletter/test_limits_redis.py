@@ -62,6 +62,7 @@ def redis_cache():
     }
     with override_settings(
         CACHES=caches,
+        NEWSLETTER_LIMITS_CACHE="default",
         NEWSLETTER_RATE_LIMIT_PER_CLIENT=LIMIT,
         NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW=WINDOW,
     ):
