@@ -80,6 +80,26 @@ class LimitCounter(models.Model):
         return f"{self.key}: {self.count}"
 
 
+class SignupRequest(models.Model):
+    """A signup that passed the form and the limits, waiting for the task worker.
+
+    The request always stores one of these and queues its id, whatever state the address is
+    in, so the response time does not reveal whether an address is already subscribed; the
+    worker (tasks.record_signup) applies it with Subscriber.sign_up and deletes it. The queue
+    holds only the id, never the address.
+    """
+
+    email = models.EmailField(max_length=254)
+    terms = models.ForeignKey("Terms", on_delete=models.CASCADE, related_name="+")
+    page_url = models.CharField(max_length=500, blank=True)
+    client_network = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=12)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Signup request #{self.pk}"
+
+
 class TermsQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__lte=timezone.now())
@@ -198,7 +218,7 @@ class Subscriber(models.Model):
 
     @classmethod
     def sign_up(
-        cls, email: str, *, terms: "Terms", page_url: str, client_address: str, source: str
+        cls, email: str, *, terms: "Terms", page_url: str, client_network: str, source: str
     ) -> tuple["Subscriber", bool]:
         """Record a signup and its consent. Returns the subscriber and whether a confirmation
         email should be queued (at most one per address per NEWSLETTER_RESEND_INTERVAL).
@@ -230,7 +250,7 @@ class Subscriber(models.Model):
                 terms=terms,
                 given_at=now,
                 page_url=page_url[:500],
-                client_network=client_network(client_address),
+                client_network=client_network,
             )
             return subscriber, subscriber.claim_confirmation_slot(now)
 

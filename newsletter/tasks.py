@@ -5,13 +5,45 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from .emails import confirmation_message
-from .models import Subscriber
+from .models import SignupRequest, Subscriber
 
 logger = logging.getLogger(__name__)
+
+
+@task()
+def record_signup(request_id: int) -> str:
+    """Apply a stored signup and queue its confirmation (see models.SignupRequest).
+
+    The request only stored and queued it, whatever the address's state, so a new, pending,
+    confirmed or unsubscribed address takes the same time to answer. Here the state decides:
+    a confirmed address gets no email.
+    """
+    with transaction.atomic():
+        signup = SignupRequest.objects.select_for_update().filter(pk=request_id).first()
+        if signup is None:
+            return "skipped: already recorded"
+        subscriber, send = Subscriber.sign_up(
+            signup.email,
+            terms=signup.terms,
+            page_url=signup.page_url,
+            client_network=signup.client_network,
+            source=signup.source,
+        )
+        signup.delete()
+    if not send:
+        return "recorded"
+    try:
+        send_confirmation.enqueue(subscriber.pk)
+    except Exception:
+        # Let a later signup claim the slot again rather than wait out the resend interval.
+        subscriber.release_confirmation_slot()
+        raise
+    return "recorded, confirmation queued"
 
 
 @task()

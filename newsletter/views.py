@@ -12,8 +12,15 @@ from django.views.decorators.http import require_http_methods
 
 from . import limits
 from .forms import SignupForm
-from .models import CONFIRM_SALT, UNSUBSCRIBE_SALT, Subscriber, Terms
-from .tasks import send_confirmation
+from .models import (
+    CONFIRM_SALT,
+    UNSUBSCRIBE_SALT,
+    SignupRequest,
+    Subscriber,
+    Terms,
+    client_network,
+)
+from .tasks import record_signup
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +55,18 @@ def _too_many(request, retry_after: int):
     return response
 
 
-def _queue_confirmation(subscriber: Subscriber) -> None:
+def _queue_signup(signup: SignupRequest) -> None:
     try:
-        send_confirmation.enqueue(subscriber.pk)
+        record_signup.enqueue(signup.pk)
     except Exception:
-        # The subscriber is already committed; let the next attempt queue the email again.
-        logger.exception("Could not queue the confirmation for subscriber %s.", subscriber.pk)
-        subscriber.release_confirmation_slot()
+        # The queue is down: apply the signup now rather than lose it.
+        logger.exception("Could not queue signup request %s; recording it now.", signup.pk)
+        try:
+            record_signup.call(signup.pk)
+        except Exception:
+            # Recorded, but its confirmation could not be queued either; the slot was
+            # released, so signing up again sends it.
+            logger.exception("Signup request %s recorded without its email.", signup.pk)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -82,15 +94,15 @@ def signup(request):
     if not limits.allow_email(email):
         return _too_many(request, settings.NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW)
     page = form.cleaned_data["next"]
-    subscriber, send = Subscriber.sign_up(
-        email,
+    # The same work whatever state the address is in: tasks.record_signup decides.
+    signup = SignupRequest.objects.create(
+        email=email,
         terms=form.terms,
         page_url=page,
-        client_address=limits.client_address(request),
+        client_network=client_network(limits.client_address(request)),
         source=_source(page),
     )
-    if send:
-        transaction.on_commit(lambda: _queue_confirmation(subscriber))
+    transaction.on_commit(lambda: _queue_signup(signup))
 
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": SIGNUP_DONE})
