@@ -8,6 +8,7 @@ refuses to serve without a real secret key and allowed hosts.
 import os
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "axes",
     "taggit",
     "django_prose_editor",
     "django_tasks",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -253,6 +257,23 @@ NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
 NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEADER", "")
 
 LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing on the sign-in page (django-axes): after AXES_FAILURE_LIMIT failures in a
+# row, that username is locked out, and so is the client address, each on its own, for
+# AXES_COOLOFF_MINUTES. Unlock early in the admin (Access attempts) or with
+# `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "newsroom.signin.locked_out"
+# The client address comes from the same trusted-proxy header as the newsletter's limits.
+AXES_CLIENT_IP_CALLABLE = "newsletter.limits.client_address"
+AXES_USERNAME_CALLABLE = "newsroom.signin.lockout_username"
 # Where sign-in lands when `next` is missing or points off the site.
 LOGIN_REDIRECT_URL = "admin:index"
 CSRF_FAILURE_VIEW = "newsroom.errors.csrf_failure"
