@@ -1,6 +1,15 @@
 """Site-wide middleware."""
 
+import base64
+import functools
+import hashlib
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.urls import reverse
+from django_prose_editor.widgets import importmap as prose_editor_importmap
 
 # Every view of the site answers at most these; a view may narrow them further.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
@@ -24,3 +33,36 @@ class HttpMethodsMiddleware:
         if request.method not in ALLOWED_METHODS:
             return HttpResponseNotAllowed([*ALLOWED_METHODS, "OPTIONS"])
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin's policy for the admin.
+
+    Public pages get settings.CONTENT_SECURITY_POLICY as it is. The admin also allows inline
+    style attributes (Django's admin and the prose editor set them) and, by its hash, the one
+    inline script the prose editor needs: its import map. Scripts still come only from our
+    origin; no nonce, so nothing per request.
+    """
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(reverse("admin:index")):
+            parts.replace = {
+                "script-src": [SELF, editor_importmap_hash()],
+                "style-src": [SELF, UNSAFE_INLINE],
+                "img-src": [
+                    *settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+                    "blob:",
+                ],
+                **(parts.replace or {}),
+            }
+        return parts
+
+
+@functools.cache
+def editor_importmap_hash() -> str:
+    """The CSP hash source of the prose editor's inline <script type="importmap">."""
+    rendered = str(prose_editor_importmap.render())
+    content = rendered.split(">", 1)[1].rsplit("</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(content.encode()).digest()).decode()
+    return f"'sha256-{digest}'"

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "axes",
+    "csp",
     "taggit",
     "django_prose_editor",
     "django_tasks",
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.HttpMethodsMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -279,6 +282,33 @@ LOGIN_REDIRECT_URL = "admin:index"
 CSRF_FAILURE_VIEW = "newsroom.errors.csrf_failure"
 
 # Security: strict in production, relaxed only where DEBUG needs it.
+# Content-Security-Policy (django-csp). Public pages: nothing inline, every script and style
+# from our own origin, and no per-request nonce, so every reader gets the same cacheable bytes.
+# The admin is relaxed where Django's admin and the prose editor need it (see
+# newsroom/middleware.py). Images may also come from the media bucket's domain.
+_MEDIA_ORIGINS = [
+    f"{urlsplit(url).scheme}://{urlsplit(url).netloc}"
+    for url in (
+        MEDIA_URL,
+        os.environ.get("MEDIA_ENDPOINT_URL", ""),
+        f"https://{os.environ.get('MEDIA_CUSTOM_DOMAIN', '')}",
+    )
+    if urlsplit(url).netloc
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
