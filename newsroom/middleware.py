@@ -7,9 +7,15 @@ import hashlib
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import user_has_device
 from django_prose_editor.widgets import importmap as prose_editor_importmap
+
+from . import signin
 
 # Every view of the site answers at most these; a view may narrow them further.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
@@ -66,3 +72,31 @@ def editor_importmap_hash() -> str:
     content = rendered.split(">", 1)[1].rsplit("</script>", 1)[0]
     digest = base64.b64encode(hashlib.sha256(content.encode()).digest()).decode()
     return f"'sha256-{digest}'"
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff who must use two-factor sign-in (signin.two_factor_required) reach no admin page
+    until they have set it up and signed in with it: without a device they are sent to set
+    one up; with one, but a session that never used it, they are signed out to sign in again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            request.path_info.startswith(reverse("admin:index"))
+            and user.is_authenticated
+            and not user.is_verified()
+            and signin.two_factor_required(user)
+            and request.path_info not in _open_to_unverified()
+        ):
+            if user_has_device(user):
+                logout(request)
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            return redirect("two_factor_setup")
+        return self.get_response(request)
+
+
+def _open_to_unverified() -> set[str]:
+    return {reverse("two_factor_setup"), reverse("admin:logout"), reverse("admin:jsi18n")}

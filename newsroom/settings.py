@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "taggit",
     "django_prose_editor",
     "django_tasks",
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "newsroom.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -277,6 +282,12 @@ AXES_LOCKOUT_CALLABLE = "newsroom.signin.locked_out"
 # The client address comes from the same trusted-proxy header as the newsletter's limits.
 AXES_CLIENT_IP_CALLABLE = "newsletter.limits.client_address"
 AXES_USERNAME_CALLABLE = "newsroom.signin.lockout_username"
+# Two-factor sign-in (django-otp: an authenticator app, plus single-use recovery codes). Anyone
+# on the staff may set it up at /admin/two-factor/; with STAFF_TWO_FACTOR_REQUIRED (on by
+# default in production, off under DEBUG and the tests) superusers and these groups must.
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", PRODUCTION)
+STAFF_TWO_FACTOR_GROUPS = env_list("STAFF_TWO_FACTOR_GROUPS", "Editor")
+OTP_TOTP_ISSUER = SITE_NAME
 # Where sign-in lands when `next` is missing or points off the site.
 LOGIN_REDIRECT_URL = "admin:index"
 CSRF_FAILURE_VIEW = "newsroom.errors.csrf_failure"

@@ -6,16 +6,23 @@ from django.views.static import serve
 
 from newsletter import views as newsletter_views
 
-from . import views
+from . import signin, views
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.login_form = signin.TwoFactorLoginForm
+admin.site.login_template = "admin/two_factor_login.html"
 
 urlpatterns = [
     # Before the admin's own URLs: replaces its unscoped "view on site" shortcut.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(views.view_on_site),
+    ),
+    path(
+        "admin/two-factor/",
+        admin.site.admin_view(signin.two_factor_setup),
+        name="two_factor_setup",
     ),
     path("admin/", admin.site.urls),
     path(
