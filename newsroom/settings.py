@@ -54,6 +54,10 @@ if not SECRET_KEY:
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
+# Who hears about vulnerabilities: /.well-known/security.txt (a mailto: or https: URI).
+SECURITY_CONTACT = os.environ.get(
+    "SECURITY_CONTACT", f"mailto:security@{urlsplit(SITE_URL).hostname or 'localhost'}"
+)
 # PostgreSQL text-search configuration for article search (stemming and stop words).
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
