@@ -9,19 +9,23 @@ admin form here goes through `TamperProofIdsMixin`, so a bad id becomes a form e
 from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
-from django.db import models
-
-# Ids are 64-bit: BigAutoField everywhere, AutoField (32-bit) is a subset.
-_ID_RANGE = range(-(2**63), 2**63)
+from django.db import connection, models
 
 
 def is_valid_id(model_field: models.Field, value) -> bool:
-    """Whether `value` could be a value of `model_field` (a primary or to_field key)."""
+    """Whether `value` could be a value of `model_field` (a primary or to_field key): it
+    converts, and an integer fits the column (taggit's ids are 32-bit on PostgreSQL)."""
     try:
         python_value = model_field.to_python(value)
     except (ValidationError, ValueError, TypeError, OverflowError):
         return False
-    return not isinstance(python_value, int) or python_value in _ID_RANGE
+    if not isinstance(python_value, int):
+        return True
+    try:
+        low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+    except KeyError:
+        low, high = -(2**63), 2**63 - 1
+    return (low is None or python_value >= low) and (high is None or python_value <= high)
 
 
 def _target_field(queryset, to_field_name: str | None) -> models.Field:

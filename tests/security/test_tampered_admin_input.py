@@ -29,6 +29,7 @@ def editor(client):
         ("tags", "abc"),
         ("tags", "1.5"),
         ("tags", HUGE_ID),
+        ("tags", "3000000000"),  # beyond taggit's 32-bit ids on PostgreSQL
         ("hero_image", "abc"),
         ("hero_image", HUGE_ID),
         ("section", "abc"),
