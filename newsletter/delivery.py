@@ -387,12 +387,14 @@ class Transport:
     def __init__(self):
         self.backend = get_connection()
         self.smtp = None
+        self.pipelining = False
 
     def open(self) -> None:
         self.backend.open()
         if isinstance(self.backend, SMTPBackend):
             self.smtp = self.backend.connection
             self.smtp.ehlo_or_helo_if_needed()
+            self.pipelining = self.smtp.has_extn("pipelining")
 
     def send(self, sender: str, recipient: str, raw: bytes, *, subject: str, text: str) -> str:
         if self.smtp is None:
@@ -400,6 +402,8 @@ class Transport:
                 [rendering.PrebuiltEmail(raw, subject=subject, to=recipient, text=text)]
             )
             return f"accepted by {type(self.backend).__module__}"
+        if self.pipelining:
+            return self._send_pipelined(sender, recipient, raw)
         code, answer = self.smtp.mail(sender)
         if code != 250:
             self._reset()
@@ -413,6 +417,29 @@ class Transport:
         except smtplib.SMTPDataError as error:
             self._reset()
             raise Refused(error.smtp_code, error.smtp_error) from error
+        if code != 250:
+            self._reset()
+            raise Refused(code, answer)
+        return f"{code} {answer.decode(errors='replace')}"
+
+    def _send_pipelined(self, sender: str, recipient: str, raw: bytes) -> str:
+        """RFC 2920: MAIL, RCPT and DATA in one write, then the content: two round trips
+        per message instead of four."""
+        self.smtp.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii"))
+        mail, rcpt, data = self.smtp.getreply(), self.smtp.getreply(), self.smtp.getreply()
+        refusal = next(
+            (reply for reply, ok in ((mail, (250,)), (rcpt, (250, 251))) if reply[0] not in ok),
+            None,
+        )
+        if refusal is not None or data[0] != 354:
+            if data[0] == 354:  # a server that took DATA anyway: end it empty
+                self.smtp.send(b".\r\n")
+                self.smtp.getreply()
+            self._reset()
+            raise Refused(*(refusal or data))
+        # Dot-stuffing (RFC 5321 4.5.2); the message ends with CRLF already.
+        self.smtp.send(raw.replace(b"\r\n.", b"\r\n..") + b".\r\n")
+        code, answer = self.smtp.getreply()
         if code != 250:
             self._reset()
             raise Refused(code, answer)

@@ -195,6 +195,33 @@ def _quoted_printable(text: str) -> bytes:
     return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False)
 
 
+_PLACEHOLDERS = re.compile(f"({re.escape(UNSUBSCRIBE_URL)}|{re.escape(MANAGE_URL)})")
+SOFT_BREAK = b"=\r\n"
+
+
+class EncodedBody:
+    """A body with placeholders, quoted-printable-encoded once. Each static piece is encoded
+    on its own and ends with a soft line break (`=` CRLF, which decoders remove), so a
+    recipient's link is encoded alone on fresh lines: per message, only the links are
+    encoded, never the whole body."""
+
+    def __init__(self, template: str):
+        pieces = _PLACEHOLDERS.split(template)
+        self.static = [_quoted_printable(piece) + SOFT_BREAK for piece in pieces[::2]]
+        self.names = pieces[1::2]
+
+    def fill(self, values: dict[str, bytes]) -> bytes:
+        out = [self.static[0]]
+        for name, static in zip(self.names, self.static[1:], strict=True):
+            out.append(values[name])
+            out.append(static)
+        return b"".join(out)
+
+    @staticmethod
+    def encode_value(value: str) -> bytes:
+        return _quoted_printable(value) + SOFT_BREAK
+
+
 class MessageTemplate:
     """The bytes of an edition's message, made once, with the recipient's parts substituted
     per delivery: To, Message-ID, List-Unsubscribe and the links in both bodies.
@@ -243,6 +270,11 @@ class MessageTemplate:
         self.tail = f"\r\n--{boundary}--\r\n".encode()
         self.text = rendered.text
         self.html = rendered.html
+        self.encoded_text = EncodedBody(rendered.text)
+        self.encoded_html = EncodedBody(rendered.html)
+        # One unsaved instance whose pk and email change per message: the signed links are
+        # the model's own, without building a model instance each time.
+        self.subscriber = Subscriber()
         self.subject = rendered.subject
 
     def message_id(self, delivery_id: int) -> str:
@@ -251,7 +283,8 @@ class MessageTemplate:
         return f"<edition-{self.edition_id}.{delivery_id}.{self.message_id_key}@{self.domain}>"
 
     def links(self, subscriber_id: int, address: str) -> tuple[str, str]:
-        subscriber = Subscriber(pk=subscriber_id, email=address)
+        subscriber = self.subscriber
+        subscriber.pk, subscriber.email = subscriber_id, address
         return (
             self.unsubscribe_prefix
             + subscriber.unsubscribe_token(self.newsletter)
@@ -261,6 +294,10 @@ class MessageTemplate:
 
     def build(self, delivery_id: int, subscriber_id: int, address: str) -> bytes:
         unsubscribe_url, manage_url = self.links(subscriber_id, address)
+        values = {
+            UNSUBSCRIBE_URL: EncodedBody.encode_value(unsubscribe_url),
+            MANAGE_URL: EncodedBody.encode_value(manage_url),
+        }
         return b"".join(
             [
                 self.head,
@@ -271,9 +308,9 @@ class MessageTemplate:
                 f"Message-ID: {self.message_id(delivery_id)}\r\n"
                 f"List-Unsubscribe: <{unsubscribe_url}>\r\n\r\n".encode(),
                 self.text_head,
-                _quoted_printable(_fill(self.text, unsubscribe_url, manage_url)),
+                self.encoded_text.fill(values),
                 self.html_head,
-                _quoted_printable(_fill(self.html, unsubscribe_url, manage_url)),
+                self.encoded_html.fill(values),
                 self.tail,
             ]
         )

@@ -96,7 +96,9 @@ def test_one_click_unsubscribe_from_an_edition_stops_that_newsletter(smtp, setti
 
 
 @pytest.mark.django_db
-def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_now):
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_now, pipelining):
+    smtp.pipelining = pipelining
     newsletter = make_newsletter()
     gone, kept = make_recipients(newsletter, 2)
     smtp.answers[gone.email] = ["550 5.1.1 <gone> No such user here"]
@@ -117,7 +119,9 @@ def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_no
 
 
 @pytest.mark.django_db
-def test_451_answer_is_retried_until_accepted(smtp, send_now, settings):
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_451_answer_is_retried_until_accepted(smtp, send_now, settings, pipelining):
+    smtp.pipelining = pipelining
     settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0  # due again at once, within the same pass
     newsletter = make_newsletter()
     (greylisted,) = make_recipients(newsletter, 1)

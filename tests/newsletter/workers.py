@@ -25,9 +25,17 @@ class Recorder:
     `answers[address]` is a list of RCPT replies to give, one per attempt, before accepting."""
 
     def __init__(self):
+        self.pipelining = True
         self.lock = threading.Lock()
         self.messages: list[tuple[str, bytes]] = []
         self.answers: dict[str, list[str]] = {}
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """aiosmtpd reads pipelined commands in order; say so when the test wants it."""
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
