@@ -122,7 +122,8 @@ def schedule(edition: Edition, at: datetime, *, by) -> None:
             raise EditionError("The edition has no live articles. Add at least one story.")
         locked.status = Edition.Status.SCHEDULED
         locked.scheduled_at = at
-        locked.save(update_fields=["status", "scheduled_at", "updated_at"])
+        locked.started_by = by  # who asked for it; the send itself starts at `at`
+        locked.save(update_fields=["status", "scheduled_at", "started_by", "updated_at"])
         task = tasks.start_scheduled_edition
         if task.get_backend().supports_defer:
             transaction.on_commit(lambda: task.using(run_after=at).enqueue(edition.pk))
@@ -154,7 +155,7 @@ def start(edition: Edition, *, by) -> list[str]:
             )
         locked.status = Edition.Status.SENDING
         locked.started_at = now
-        locked.started_by = by
+        locked.started_by = by or locked.started_by
         locked.html_template = rendered.html
         locked.text_template = rendered.text
         locked.subject = rendered.subject
@@ -396,11 +397,9 @@ class Transport:
             self.smtp.ehlo_or_helo_if_needed()
             self.pipelining = self.smtp.has_extn("pipelining")
 
-    def send(self, sender: str, recipient: str, raw: bytes, *, subject: str, text: str) -> str:
+    def send(self, sender: str, recipient: str, raw: bytes) -> str:
         if self.smtp is None:
-            self.backend.send_messages(
-                [rendering.PrebuiltEmail(raw, subject=subject, to=recipient, text=text)]
-            )
+            self.backend.send_messages([rendering.PrebuiltEmail(raw, to=recipient)])
             return f"accepted by {type(self.backend).__module__}"
         if self.pipelining:
             return self._send_pipelined(sender, recipient, raw)
@@ -643,13 +642,7 @@ class Sender:
                         self._failed(pk, f"Address cannot be used: {error}")
                         continue
                     try:
-                        answer = transport.send(
-                            template.envelope_from,
-                            recipient,
-                            raw,
-                            subject=template.subject,
-                            text=template.text,
-                        )
+                        answer = transport.send(template.envelope_from, recipient, raw)
                     except Refused as refused:
                         if refused.permanent:
                             self._bounced(pk, subscriber_id, address, str(refused))

@@ -10,6 +10,7 @@ images are the articles' own photos.
 """
 
 import binascii
+import email.policy
 import email.utils
 import html
 import re
@@ -19,7 +20,7 @@ from email.header import Header
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -316,13 +317,26 @@ class MessageTemplate:
         )
 
 
-class PrebuiltEmail(EmailMessage):
+class PrebuiltEmail(EmailMultiAlternatives):
     """A message whose bytes are already made, for Django's non-SMTP email backends
-    (console, file, locmem in tests): they get the same bytes an SMTP server would."""
+    (console, file, locmem in tests): they get the same bytes an SMTP server would, and the
+    usual attributes (to, subject, body, alternatives, extra_headers) read from them."""
 
-    def __init__(self, raw: bytes, *, subject: str, to: str, text: str):
-        super().__init__(subject=subject, body=text, to=[to])
+    def __init__(self, raw: bytes, *, to: str):
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        super().__init__(
+            subject=str(parsed["Subject"]),
+            body=parsed.get_body(preferencelist=("plain",)).get_content(),
+            from_email=str(parsed["From"]),
+            to=[to],
+            headers={
+                name: str(parsed[name])
+                for name in ("Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id")
+            },
+            alternatives=[(parsed.get_body(preferencelist=("html",)).get_content(), "text/html")],
+        )
         self.raw = raw
+        self.parsed = parsed
 
     def message(self, *args, **kwargs):
-        return email.message_from_bytes(self.raw)
+        return self.parsed

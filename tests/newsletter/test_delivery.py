@@ -2,10 +2,14 @@
 
 import email
 import email.policy
+import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from articles.models import Article
 from newsletter import delivery, rendering
@@ -24,6 +28,11 @@ def newsletter():
 @pytest.fixture
 def editor():
     return make_sender()
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks_executing(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
@@ -185,3 +194,87 @@ def test_send_test_goes_to_the_editor_only_marked_as_a_test(newsletter, locmem_e
     assert message.subject == "[Test] Your morning briefing"
     assert message.extra_headers["X-Newsroom-Test"] == "yes"
     assert not Delivery.objects.exists()
+
+
+def test_scheduled_edition_is_started_by_send_editions_when_its_time_comes(
+    newsletter, editor, locmem_email, clock, django_capture_on_commit_callbacks_executing
+):
+    make_recipients(newsletter, 2)
+    edition = make_edition(newsletter)
+    delivery.schedule(edition, timezone.now() + timedelta(hours=1), by=editor)
+
+    call_command("send_editions", stdout=io.StringIO())
+    assert Edition.objects.get().status == Edition.Status.SCHEDULED
+    assert mail.outbox == []
+
+    clock.shift(3601)
+    with django_capture_on_commit_callbacks_executing():
+        call_command("send_editions", stdout=io.StringIO())
+
+    assert Edition.objects.get().status == Edition.Status.SENT
+    assert len(mail.outbox) == 2
+
+
+def test_cancelling_a_scheduled_edition_makes_it_a_draft_again(newsletter, editor):
+    edition = make_edition(newsletter)
+    delivery.schedule(edition, timezone.now() + timedelta(hours=1), by=editor)
+
+    delivery.cancel(edition, by=editor)
+
+    edition.refresh_from_db()
+    assert (edition.status, edition.scheduled_at) == (Edition.Status.DRAFT, None)
+
+
+def test_schedule_in_the_past_is_refused(newsletter, editor):
+    edition = make_edition(newsletter)
+
+    with pytest.raises(delivery.EditionError, match="future"):
+        delivery.schedule(edition, timezone.now() - timedelta(minutes=1), by=editor)
+
+
+def test_send_editions_finishes_a_send_whose_last_worker_died_after_the_last_message(
+    newsletter, editor, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    make_recipients(newsletter, 2)
+    edition = make_edition(newsletter)
+    delivery.start(edition, by=editor)
+    Delivery.objects.update(status=Delivery.Status.SENT, sent_at=timezone.now())
+
+    call_command("send_editions", stdout=io.StringIO())
+
+    assert Edition.objects.get().status == Edition.Status.SENT
+
+
+def test_send_editions_gives_a_stalled_send_a_new_worker(newsletter, editor, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    make_recipients(newsletter, 2)
+    edition = make_edition(newsletter)
+    delivery.start(edition, by=editor)
+    # The worker that had claimed them was killed; its lease has run out.
+    Delivery.objects.update(leased_until=timezone.now() - timedelta(seconds=1), worker="gone")
+    queued = default_task_backend.results
+    queued.clear()
+
+    call_command("send_editions", stdout=io.StringIO())
+
+    assert [result.task.name for result in queued] == ["deliver_edition"]
+    assert queued[0].args == [edition.pk]
+
+
+def test_non_smtp_backends_get_the_same_message(
+    newsletter, editor, locmem_email, django_capture_on_commit_callbacks_executing
+):
+    (subscriber,) = make_recipients(newsletter, 1)
+    edition = make_edition(newsletter)
+    with django_capture_on_commit_callbacks_executing():
+        delivery.start(edition, by=editor)
+
+    (message,) = mail.outbox
+    assert message.to == [subscriber.email]
+    assert message.subject == "Your morning briefing"
+    assert subscriber.unsubscribe_url(newsletter) in message.body
+    assert message.extra_headers["List-Unsubscribe"] == (
+        f"<{subscriber.unsubscribe_url(newsletter)}>"
+    )
+    assert subscriber.manage_url() in message.alternatives[0][0]
