@@ -369,14 +369,17 @@ def _real_queue() -> bool:
 class Refused(Exception):
     """The SMTP server answered a command with an error code."""
 
-    def __init__(self, code: int, answer: bytes | str):
+    def __init__(self, code: int, answer: bytes | str, *, sender: bool = False):
         self.code = code
         self.answer = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+        self.sender = sender
         super().__init__(f"{code} {self.answer}")
 
     @property
     def permanent(self) -> bool:
-        return 500 <= self.code < 600
+        """A 5xx about the recipient or the message. A refused sender (MAIL FROM) is our
+        configuration's fault, never the subscriber's: it is retried, nobody suppressed."""
+        return 500 <= self.code < 600 and not self.sender
 
 
 class Transport:
@@ -406,7 +409,7 @@ class Transport:
         code, answer = self.smtp.mail(sender)
         if code != 250:
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, sender=True)
         code, answer = self.smtp.rcpt(recipient)
         if code not in (250, 251):
             self._reset()
@@ -435,7 +438,7 @@ class Transport:
                 self.smtp.send(b".\r\n")
                 self.smtp.getreply()
             self._reset()
-            raise Refused(*(refusal or data))
+            raise Refused(*(refusal or data), sender=refusal is mail)
         # Dot-stuffing (RFC 5321 4.5.2); the message ends with CRLF already.
         self.smtp.send(raw.replace(b"\r\n.", b"\r\n..") + b".\r\n")
         code, answer = self.smtp.getreply()

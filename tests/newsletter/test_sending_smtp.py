@@ -166,6 +166,25 @@ def test_451_waits_for_its_retry_and_the_edition_is_not_marked_sent_meanwhile(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_refused_sender_is_retried_and_suppresses_nobody(smtp, send_now, settings, pipelining):
+    smtp.pipelining = pipelining
+    settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    smtp.mail_answers = ["550 5.7.1 Sender address rejected"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {subscriber.email: 1}
+    assert Delivery.objects.get().attempts == 2
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
 def test_dropped_connection_is_retried_not_lost(smtp, send_now, settings):
     settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0
     newsletter = make_newsletter()

@@ -29,6 +29,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.messages: list[tuple[str, bytes]] = []
         self.answers: dict[str, list[str]] = {}
+        self.mail_answers: list[str] = []  # replies to MAIL FROM, before accepting
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         """aiosmtpd reads pipelined commands in order; say so when the test wants it."""
@@ -36,6 +37,14 @@ class Recorder:
         if self.pipelining:
             responses.insert(1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            if self.mail_answers:
+                return self.mail_answers.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
