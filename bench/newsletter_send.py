@@ -107,6 +107,12 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -249,6 +255,7 @@ def main() -> None:
             time.sleep(0.05)
         total = time.perf_counter() - started
         peaks = [peak_memory_kib(worker.pid) for worker in workers]
+        cpu = [cpu_seconds(worker.pid) for worker in workers]
     finally:
         for worker in workers:
             worker.terminate()
@@ -258,8 +265,12 @@ def main() -> None:
     print(f"recipients frozen in {frozen:.2f} s")
     print(f"sent {numbers['sent']:,}, failed {numbers['failed']}, skipped {numbers['skipped']}")
     print(f"total time {total:.1f} s, {numbers['sent'] / total:,.0f} messages/s overall")
-    for number, peak in enumerate(peaks, 1):
-        print(f"worker {number}: peak memory {peak / 1024:.0f} MiB")
+    for number, (peak, used) in enumerate(zip(peaks, cpu, strict=True), 1):
+        print(f"worker {number}: peak memory {peak / 1024:.0f} MiB, CPU time {used:.1f} s")
+    print(
+        f"{numbers['sent'] / sum(cpu):,.0f} messages per worker CPU-second; "
+        f"load average at the end {os.getloadavg()[0]:.1f} (other processes share the CPUs)"
+    )
     if sink is not None:
         sink.send_signal(signal.SIGTERM)
         received = int(sink.communicate(timeout=10)[0].strip() or 0)
