@@ -1,4 +1,5 @@
-"""Subscribers, the consent they gave, the terms they agreed to, and erasures (GDPR)."""
+"""Subscribers, the consent they gave, the terms they agreed to, and erasures (GDPR);
+newsletters, their editions, and one delivery row per (edition, subscriber)."""
 
 import ipaddress
 import unicodedata
@@ -17,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+MANAGE_SALT = "newsletter.manage"
 
 
 # Characters nobody can see or type on purpose: controls, format characters (zero-width
@@ -179,6 +181,9 @@ class Subscriber(models.Model):
         PENDING = "pending", "Pending confirmation"
         CONFIRMED = "confirmed", "Confirmed"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        # Suppressed: never mailed again until they sign up and confirm afresh.
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained (spam report)"
 
     class Source(models.TextChoices):
         ARTICLE = "article", "Article page"
@@ -313,30 +318,83 @@ class Subscriber(models.Model):
     def confirmation_token(self) -> str:
         return signing.dumps([self.pk, self._fingerprint()], salt=CONFIRM_SALT, compress=True)
 
-    def unsubscribe_token(self) -> str:
-        return signing.dumps([self.pk, self._fingerprint()], salt=UNSUBSCRIBE_SALT, compress=True)
+    def unsubscribe_token(self, newsletter: "Newsletter | None" = None) -> str:
+        """A link that leaves one newsletter (the one that sent the email), or every
+        newsletter when none is named (the confirmation email's link)."""
+        payload = [self.pk, self._fingerprint()]
+        if newsletter is not None:
+            payload.append(newsletter.pk)
+        return signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=True)
+
+    def manage_token(self) -> str:
+        return signing.dumps([self.pk, self._fingerprint()], salt=MANAGE_SALT, compress=True)
 
     @classmethod
     def from_token(cls, token: str, *, salt: str, max_age: int | None = None) -> "Subscriber":
         """The subscriber a signed link names. Raises signing.SignatureExpired for an old link
         and signing.BadSignature for a tampered one or one whose subscriber is gone."""
+        return cls.from_token_with_newsletter(token, salt=salt, max_age=max_age)[0]
+
+    @classmethod
+    def from_token_with_newsletter(
+        cls, token: str, *, salt: str, max_age: int | None = None
+    ) -> tuple["Subscriber", int | None]:
+        """Like from_token, plus the id of the newsletter the link was made for (or None)."""
         payload = signing.loads(token, salt=salt, max_age=max_age)
         try:
-            pk, fingerprint = payload
+            pk, fingerprint, *rest = payload
+            newsletter_id = int(rest[0]) if rest else None
             subscriber = cls.objects.get(pk=pk)
         except (TypeError, ValueError, cls.DoesNotExist) as exc:
             raise signing.BadSignature("No such subscriber.") from exc
         if not constant_time_compare(fingerprint, subscriber._fingerprint()):
             raise signing.BadSignature("The link does not match this subscriber.")
-        return subscriber
+        return subscriber, newsletter_id
 
     def confirmation_url(self) -> str:
         path = reverse("newsletter:confirm", args=[self.confirmation_token()])
         return settings.SITE_URL + path
 
-    def unsubscribe_url(self) -> str:
-        path = reverse("newsletter:unsubscribe", args=[self.unsubscribe_token()])
+    def unsubscribe_url(self, newsletter: "Newsletter | None" = None) -> str:
+        path = reverse("newsletter:unsubscribe", args=[self.unsubscribe_token(newsletter)])
         return settings.SITE_URL + path
+
+    def manage_url(self) -> str:
+        path = reverse("newsletter:manage", args=[self.manage_token()])
+        return settings.SITE_URL + path
+
+    @property
+    def is_suppressed(self) -> bool:
+        return self.status in (self.Status.BOUNCED, self.Status.COMPLAINED)
+
+    def suppress(self, reason: str, *, source: str, detail: str = "", event_id: str = "") -> bool:
+        """Stop all mail to this address at once (a hard bounce or a spam complaint) and keep
+        the evidence. Returns False when it was already suppressed for the same reason; an
+        event seen before (same source and event_id) is recorded only once."""
+        status = {
+            Suppression.Reason.BOUNCED: self.Status.BOUNCED,
+            Suppression.Reason.COMPLAINED: self.Status.COMPLAINED,
+            Suppression.Reason.UNSUBSCRIBED: self.Status.UNSUBSCRIBED,
+        }[reason]
+        now = timezone.now()
+        with transaction.atomic():
+            if event_id and Suppression.objects.filter(source=source, event_id=event_id).exists():
+                return False
+            Suppression.objects.create(
+                subscriber=self,
+                reason=reason,
+                source=source[:40],
+                detail=detail[:4000],
+                event_id=event_id[:200],
+                created_at=now,
+            )
+            changed = (
+                Subscriber.objects.filter(pk=self.pk)
+                .exclude(status=status)
+                .update(status=status, status_changed_at=now)
+            )
+        self.refresh_from_db(fields=["status", "status_changed_at"])
+        return bool(changed)
 
 
 class ConsentRecord(models.Model):
@@ -376,3 +434,243 @@ class ErasureLog(models.Model):
 
     def __str__(self) -> str:
         return f"Subscriber #{self.subscriber_number} erased {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class Suppression(models.Model):
+    """Why a subscriber stopped getting mail when they did not ask through our own links: the
+    evidence of a bounce or complaint (the SMTP server's answer or the provider's event)."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Complained"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the provider"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="suppressions"
+    )
+    reason = models.CharField(max_length=12, choices=Reason)
+    source = models.CharField(max_length=40, help_text="“smtp”, or the provider's webhook.")
+    detail = models.TextField(blank=True, help_text="The server's answer or the event's text.")
+    event_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source", "event_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.source}) {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class NewsletterQuerySet(models.QuerySet):
+    def default(self) -> "Newsletter | None":
+        """The newsletter the signup form at the end of every article subscribes to."""
+        return self.filter(is_default=True).first()
+
+
+class Newsletter(models.Model):
+    """A list subscribers can choose: the daily briefing, a weekly climate letter, …"""
+
+    class Cadence(models.TextChoices):
+        MANUAL = "manual", "No automatic digest"
+        DAILY = "daily", "Daily digest"
+        WEEKLY = "weekly", "Weekly digest"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    sender_name = models.CharField(
+        max_length=100, blank=True, help_text="The name in the From line; the site's by default."
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="The signup form at the end of every article subscribes to it."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    cadence = models.CharField(max_length=8, choices=Cadence, default=Cadence.MANUAL)
+    send_time = models.TimeField(
+        null=True, blank=True, help_text="For digests: the time of day, in the site's time zone."
+    )
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday, null=True, blank=True, help_text="For weekly digests."
+    )
+    digest_auto_send = models.BooleanField(
+        "send digests by themselves",
+        default=False,
+        help_text="Otherwise a digest waits as a draft for an editor to send.",
+    )
+    digest_max_articles = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NewsletterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="newsletter_one_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletter:archive", args=[self.slug])
+
+
+class Subscription(models.Model):
+    """A subscriber's choice of one newsletter. Leaving keeps the row (left_at) as a record."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"], name="newsletter_subscription_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["newsletter", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} → {self.newsletter}"
+
+
+class Edition(models.Model):
+    """One issue of a newsletter: subject, preheader, intro and an ordered list of live
+    articles. Its content freezes when sending starts (rendered once into the *_template
+    fields, with per-recipient placeholders)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="editions")
+    subject = models.CharField(max_length=200)
+    preheader = models.CharField(
+        max_length=200, blank=True, help_text="The line mail programs show after the subject."
+    )
+    intro = models.TextField(blank=True, help_text="A short introduction (rich text).")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    digest_for = models.DateTimeField(
+        null=True, blank=True, help_text="For automatic digests: the slot this edition is for."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Frozen when sending starts: the rendered message with per-recipient placeholders.
+    html_template = models.TextField(blank=True, editable=False)
+    text_template = models.TextField(blank=True, editable=False)
+    recipient_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("send_edition", "Can send newsletter editions")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsletter", "digest_for"], name="newsletter_one_digest_per_slot"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletter:edition", args=[self.newsletter.slug, self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        """Once sending has started, nothing about the content may change."""
+        return self.status not in (self.Status.DRAFT, self.Status.SCHEDULED)
+
+
+class EditionArticle(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "article"], name="newsletter_edition_article_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} #{self.position}"
+
+
+class Delivery(models.Model):
+    """One recipient of one edition, frozen when sending starts. Workers claim pending rows
+    in batches (a lease), send, and record each result as they go."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (permanent)"
+        SKIPPED = "skipped", "Skipped (left or suppressed before their turn)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True, help_text="The SMTP server's last answer.")
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "subscriber"], name="newsletter_one_delivery_per_recipient"
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}/{self.subscriber_id}: {self.status}"
+
+
+class SendThrottle(models.Model):
+    """The site-wide send rate, shared by every worker on every machine: the time (Unix
+    seconds) of the next free sending slot. Workers reserve slots under a row lock."""
+
+    name = models.CharField(max_length=40, unique=True)
+    next_slot = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

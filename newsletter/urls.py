@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.signup, name="signup"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("manage/<str:token>/", views.manage, name="manage"),
+    # Newsletter slugs are checked against the words above (Newsletter.clean).
+    path("<slug:slug>/", views.archive, name="archive"),
+    path("<slug:slug>/<int:pk>/", views.edition, name="edition"),
 ]

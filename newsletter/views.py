@@ -176,3 +176,17 @@ def privacy(request):
         "newsletter/privacy.html",
         {"confirm_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS},
     )
+
+
+# Interface placeholders for the editions work in progress (issue 9): replaced by the real
+# views before this branch lands.
+def manage(request, token):
+    raise Http404
+
+
+def archive(request, slug):
+    raise Http404
+
+
+def edition(request, slug, pk):
+    raise Http404
