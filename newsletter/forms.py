@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .models import Terms, normalise_email
+from .models import Newsletter, Terms, normalise_email
 
 
 class SignupForm(forms.Form):
@@ -68,3 +69,30 @@ class SignupForm(forms.Form):
                 "Sign-ups are paused while our terms are being updated. Please try again later."
             )
         return cleaned
+
+
+class ManageForm(forms.Form):
+    """The manage page: the newsletters a subscriber gets, as checkboxes."""
+
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=Newsletter.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Send me",
+    )
+
+    def __init__(self, subscriber, *args, **kwargs):
+        kwargs.setdefault("auto_id", "manage-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["newsletters"].initial = list(subscriber.active_newsletter_ids())
+        self.fields["newsletters"].label_from_instance = _newsletter_label
+
+
+def _newsletter_label(newsletter: Newsletter) -> str:
+    if not newsletter.description:
+        return newsletter.name
+    return format_html(
+        '<strong>{}</strong> <span class="manage__description">{}</span>',
+        newsletter.name,
+        newsletter.description,
+    )
