@@ -85,14 +85,6 @@ def not_live_items(edition: Edition, *, now: datetime | None = None) -> list[Edi
     return list(edition.items.exclude(article__in=live).select_related("article"))
 
 
-def drop_unpublished(edition: Edition, *, now: datetime | None = None) -> list[str]:
-    """Remove items that are no longer live; returns their headlines for the editor."""
-    gone = not_live_items(edition, now=now)
-    EditionArticle.objects.filter(pk__in=[item.pk for item in gone]).delete()
-    renumber(edition)
-    return [item.article.headline for item in gone]
-
-
 def renumber(edition: Edition) -> None:
     """Positions 1, 2, 3… in the order the editor chose (ties keep the order added)."""
     items = list(edition.items.order_by("position", "pk"))
@@ -115,3 +107,22 @@ def live_stories_of(edition: Edition, *, now: datetime | None = None) -> list[Ar
     ids = list(edition.items.values_list("article_id", flat=True))
     found = Article.objects.live(now).for_cards().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+SEND = "newsletter.send_edition"
+# Which send controls each state offers to a user with the send permission; delivery.* checks
+# the same rules again under a lock, so a stale button is refused with a message.
+ACTIONS_BY_STATUS = {
+    Edition.Status.DRAFT: ("start", "schedule"),
+    Edition.Status.SCHEDULED: ("start", "schedule", "cancel"),
+    Edition.Status.SENDING: ("pause", "cancel"),
+    Edition.Status.PAUSED: ("resume", "cancel"),
+    Edition.Status.SENT: (),
+    Edition.Status.CANCELLED: (),
+}
+
+
+def allowed_actions(edition: Edition, user) -> tuple[str, ...]:
+    if not user.has_perm(SEND):
+        return ()
+    return ACTIONS_BY_STATUS[edition.status]

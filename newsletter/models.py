@@ -521,10 +521,26 @@ class Newsletter(models.Model):
         return reverse("newsletter:archive", args=[self.slug])
 
     def clean(self) -> None:
+        errors = {}
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError(
-                {"slug": f"“{self.slug}” is the address of another newsletter page; pick another."}
+            errors["slug"] = (
+                f"“{self.slug}” is the address of another newsletter page; pick another."
             )
+        if self.cadence != self.Cadence.MANUAL and self.send_time is None:
+            errors["send_time"] = "A digest needs a time of day to go out."
+        if self.cadence == self.Cadence.WEEKLY and self.weekday is None:
+            errors["weekday"] = "A weekly digest needs a day of the week."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        # One default at a time (a constraint holds it): choosing this one unsets the other.
+        with transaction.atomic():
+            if self.is_default:
+                Newsletter.objects.filter(is_default=True).exclude(pk=self.pk).update(
+                    is_default=False
+                )
+            super().save(*args, **kwargs)
 
     @property
     def from_name(self) -> str:

@@ -5,9 +5,11 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
+from . import digests
 from .emails import confirmation_message
 from .models import Subscriber
 
@@ -47,3 +49,24 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> str:
         retry.enqueue(subscriber_id, attempt + 1)
         raise
     return "sent"
+
+
+@task()
+def build_digests() -> int:
+    """Build every digest whose time has come, then queue this task for the next digest
+    time. The chain keeps itself going; `manage.py build_digests` from cron is the backstop."""
+    built = digests.build_due()
+    schedule_digests()
+    return len(built)
+
+
+def schedule_digests(now=None) -> None:
+    """Queue build_digests for the next digest time, once per time (a newsletter saved twice,
+    or two chains meeting, queue one run). Backends that cannot defer rely on the cron."""
+    at = digests.next_run(now=now)
+    if at is None or not build_digests.get_backend().supports_defer:
+        return
+    seconds_left = max(int((at - timezone.now()).total_seconds()), 0)
+    if not cache.add(f"newsletter:digest-run:{at.isoformat()}", 1, timeout=seconds_left + 60):
+        return
+    build_digests.using(run_after=at).enqueue()

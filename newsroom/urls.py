@@ -17,6 +17,8 @@ urlpatterns = [
         name="robots",
     ),
     path("", include("articles.urls")),
+    # Provider webhooks (bounces, complaints) before the newsletter's /<slug>/ pages.
+    path("newsletter/webhooks/", include("anymail.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("terms/", newsletter_views.terms, name="terms"),
     path("privacy/", newsletter_views.privacy, name="privacy"),

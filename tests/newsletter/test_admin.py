@@ -82,7 +82,7 @@ def test_export_streams_every_subscriber_as_csv(client, staff):
 
 
 def test_export_reads_the_table_in_chunks_not_all_at_once(client, staff, monkeypatch):
-    from newsletter import admin as newsletter_admin
+    from newsletter.admin import subscribers as newsletter_admin
 
     monkeypatch.setattr(newsletter_admin, "EXPORT_CHUNK", 100)
     Subscriber.objects.bulk_create(

@@ -9,7 +9,7 @@ from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from .models import ConsentRecord, ErasureLog, Subscriber, Terms
+from ..models import ConsentRecord, ErasureLog, Subscriber, Terms
 
 EXPORT_COLUMNS = [
     ("email", "email"),
