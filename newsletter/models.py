@@ -701,3 +701,14 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition_id}/{self.subscriber_id}: {self.status}"
+
+
+class SendThrottle(models.Model):
+    """The site-wide send rate, shared by every worker on every machine: the time (Unix
+    seconds) of the next free sending slot. Workers reserve slots under a row lock."""
+
+    name = models.CharField(max_length=40, unique=True)
+    next_slot = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

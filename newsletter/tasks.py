@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from . import digests
+from . import delivery, digests
 from .emails import confirmation_message
 from .models import Subscriber
 
@@ -49,6 +49,19 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> str:
         retry.enqueue(subscriber_id, attempt + 1)
         raise
     return "sent"
+
+
+@task()
+def deliver_edition(edition_id: int) -> str:
+    """One worker's share of an edition's send: claim batches, send, record each result.
+    Several run at once (NEWSLETTER_SEND_WORKERS), on as many `db_worker` processes."""
+    return delivery.run(edition_id, budget=delivery.TASK_BUDGET_SECONDS)
+
+
+@task()
+def start_scheduled_edition(edition_id: int) -> list[int]:
+    """Queued for an edition's scheduled time; `manage.py send_editions` is the backstop."""
+    return delivery.start_due(edition_ids=[edition_id])
 
 
 @task()

@@ -245,6 +245,17 @@ NEWSLETTER_RATE_LIMIT_PER_EMAIL = env_int("NEWSLETTER_RATE_LIMIT_PER_EMAIL", 5)
 NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW = env_int("NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW", 3600)
 NEWSLETTER_SEND_MAX_ATTEMPTS = env_int("NEWSLETTER_SEND_MAX_ATTEMPTS", 5)
 NEWSLETTER_SEND_RETRY_DELAY = env_int("NEWSLETTER_SEND_RETRY_DELAY", 60)
+# Editions (see README, "Sending newsletter editions"). The send rate is messages per second
+# for the whole site, across every worker (0: no limit); workers claim batches of deliveries
+# and hold them for the lease (seconds) unless they renew it.
+NEWSLETTER_SEND_RATE = env_int("NEWSLETTER_SEND_RATE", 0)
+NEWSLETTER_SEND_WORKERS = env_int("NEWSLETTER_SEND_WORKERS", 2)
+NEWSLETTER_SEND_BATCH_SIZE = env_int("NEWSLETTER_SEND_BATCH_SIZE", 200)
+NEWSLETTER_SEND_LEASE = env_int("NEWSLETTER_SEND_LEASE", 60)
+NEWSLETTER_DELIVERY_RETRY_DELAY = env_int("NEWSLETTER_DELIVERY_RETRY_DELAY", 60)
+NEWSLETTER_DELIVERY_MAX_ATTEMPTS = env_int("NEWSLETTER_DELIVERY_MAX_ATTEMPTS", 8)
+# PostgreSQL: record each sent message without waiting for the WAL flush (see README).
+NEWSLETTER_ASYNC_COMMIT = env_bool("NEWSLETTER_ASYNC_COMMIT", True)
 # Behind a reverse proxy every request comes from the proxy's address; name the header the
 # proxy sets to the real client address (e.g. "X-Real-IP"). Only set this when the proxy
 # overwrites that header: clients can send any header they like.

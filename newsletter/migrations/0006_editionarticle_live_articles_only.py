@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0006_editorial_groups'),
-        ('newsletter', '0004_default_newsletter'),
+        ('newsletter', '0005_send_throttle'),
     ]
 
     operations = [
