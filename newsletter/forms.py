@@ -132,6 +132,9 @@ class EditionArticleForm(forms.ModelForm):
     """One story of an edition. The article's choices are live articles only
     (EditionArticle.article's limit_choices_to), whatever is POSTed."""
 
+    # Left empty, a new story goes to the end of the edition.
+    position = forms.IntegerField(min_value=0, max_value=999, required=False)
+
     class Meta:
         model = EditionArticle
         fields = ["article", "position"]
@@ -141,6 +144,10 @@ class EditionArticleForm(forms.ModelForm):
                 "later), so it can't be in an edition. Remove it or pick another.",
             }
         }
+
+    def clean_position(self) -> int:
+        position = self.cleaned_data["position"]
+        return 1000 if position is None else position
 
 
 class EditionScheduleForm(forms.Form):

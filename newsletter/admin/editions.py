@@ -72,12 +72,22 @@ class NewsletterAdmin(admin.ModelAdmin):
 class EditionArticleInline(admin.TabularInline):
     model = EditionArticle
     form = EditionArticleForm
-    extra = 1
+    extra = 0
+    classes = ["edition-stories"]
     autocomplete_fields = ["article"]
     fields = ["position", "article", "story"]
     readonly_fields = ["story"]
     verbose_name = "story"
     verbose_name_plural = "Stories (in order: lower positions first; only live stories)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "article":
+            # Pick a story here; editing or adding articles happens on their own pages.
+            field.widget.can_add_related = False
+            field.widget.can_change_related = False
+            field.widget.can_view_related = False
+        return field
 
     def get_queryset(self, request):
         return (
@@ -143,7 +153,7 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         if obj is not None and not self.has_change_permission(request, obj):
             content = ["newsletter", "subject", "preheader", "rendered_intro"]
         fieldsets = [(None, {"fields": content})]
-        if obj is not None:
+        if obj is not None and obj.status != Edition.Status.DRAFT:
             fieldsets.append(
                 ("Sending", {"fields": ["status", "scheduled_at", "started_at", "finished_at"]})
             )
@@ -154,6 +164,12 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             # A scheduled edition may still be edited, but not moved to another newsletter.
             return [*self.readonly_fields, "newsletter"]
         return self.readonly_fields
+
+    def get_view_on_site_url(self, obj=None):
+        # Readers can read an edition on the web only once it has gone out.
+        if obj is None or obj.started_at is None:
+            return None
+        return super().get_view_on_site_url(obj)
 
     def has_change_permission(self, request, obj=None):
         # Once sending has started the content is frozen, for everyone, on every path.
