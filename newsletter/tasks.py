@@ -51,6 +51,16 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> str:
     return "sent"
 
 
+def queue_confirmation(subscriber: Subscriber) -> None:
+    """Queue the confirmation email for a subscriber who has claimed the slot for it."""
+    try:
+        send_confirmation.enqueue(subscriber.pk)
+    except Exception:
+        # The subscriber is already committed; let the next attempt queue the email again.
+        logger.exception("Could not queue the confirmation for subscriber %s.", subscriber.pk)
+        subscriber.release_confirmation_slot()
+
+
 @task()
 def deliver_edition(edition_id: int) -> str:
     """One worker's share of an edition's send: claim batches, send, record each result.

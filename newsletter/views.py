@@ -22,7 +22,7 @@ from .models import (
     Subscriber,
     Terms,
 )
-from .tasks import send_confirmation
+from .tasks import queue_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +55,6 @@ def _too_many(request, retry_after: int):
         )
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def _queue_confirmation(subscriber: Subscriber) -> None:
-    try:
-        send_confirmation.enqueue(subscriber.pk)
-    except Exception:
-        # The subscriber is already committed; let the next attempt queue the email again.
-        logger.exception("Could not queue the confirmation for subscriber %s.", subscriber.pk)
-        subscriber.release_confirmation_slot()
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,7 +90,7 @@ def signup(request):
         source=_source(page),
     )
     if send:
-        transaction.on_commit(lambda: _queue_confirmation(subscriber))
+        transaction.on_commit(lambda: queue_confirmation(subscriber))
 
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": SIGNUP_DONE})
