@@ -1,9 +1,12 @@
 """Objects for the sending tests: a newsletter, its confirmed subscribers, an edition."""
 
 import itertools
+from importlib import import_module
+
+from django.apps import apps
 
 from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber, Subscription
-from tests.factories import make_article
+from tests.factories import make_article, make_editor
 
 _seq = itertools.count(1)
 
@@ -38,3 +41,12 @@ def make_edition(newsletter: Newsletter, articles: int = 5, **fields) -> Edition
             position=position,
         )
     return edition
+
+
+def make_sender(username: str = "editor"):
+    """An editor allowed to send editions. Transactional tests flush the database, the
+    Editor group's newsletter permissions included; the migration's own function puts them
+    back (and the default newsletter with them)."""
+    user = make_editor(username)
+    import_module("newsletter.migrations.0004_default_newsletter").forwards(apps, None)
+    return user

@@ -10,8 +10,8 @@ from django.utils import timezone
 from articles.models import Article
 from newsletter import delivery, rendering
 from newsletter.models import Delivery, Edition, Subscriber
-from tests.factories import make_editor, make_reporter
-from tests.newsletter.sending import make_edition, make_newsletter, make_recipients
+from tests.factories import make_reporter
+from tests.newsletter.sending import make_edition, make_newsletter, make_recipients, make_sender
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def newsletter():
 
 @pytest.fixture
 def editor():
-    return make_editor()
+    return make_sender()
 
 
 @pytest.fixture

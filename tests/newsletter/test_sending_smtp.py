@@ -1,0 +1,252 @@
+"""Editions through real SMTP conversations (aiosmtpd) and real `db_worker` processes."""
+
+import email
+import email.policy
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+from newsletter import delivery
+from newsletter.models import (
+    UNSUBSCRIBE_SALT,
+    Delivery,
+    Edition,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from tests.newsletter.sending import make_edition, make_newsletter, make_recipients, make_sender
+from tests.newsletter.workers import smtp_fixture, wait_until, workers_fixture  # noqa: F401
+
+
+@pytest.fixture
+def send_now(django_capture_on_commit_callbacks):
+    """Start the send and run its worker tasks inline (the tests' task backend is immediate)."""
+
+    def send(edition):
+        with django_capture_on_commit_callbacks(execute=True):
+            delivery.start(edition, by=make_sender())
+
+    return send
+
+
+def status_of(edition: Edition) -> str:
+    return Edition.objects.values_list("status", flat=True).get(pk=edition.pk)
+
+
+def sent_count(edition: Edition) -> int:
+    return Delivery.objects.filter(edition=edition, status=Delivery.Status.SENT).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_edition_reaches_300_subscribers_exactly_once_through_two_workers(smtp, workers):
+    newsletter = make_newsletter()
+    subscribers = make_recipients(newsletter, 300)
+    edition = make_edition(newsletter, articles=5)
+    workers(2)
+
+    delivery.start(edition, by=make_sender())
+    wait_until(lambda: status_of(edition) == Edition.Status.SENT, what="the send to finish")
+
+    assert smtp.copies() == {subscriber.email: 1 for subscriber in subscribers}
+    messages = [
+        email.message_from_bytes(raw, policy=email.policy.default) for _, raw in smtp.messages
+    ]
+    assert len({message["Message-ID"] for message in messages}) == 300
+    by_address = {subscriber.email: subscriber for subscriber in subscribers}
+    for message in messages:
+        one_click = str(message["List-Unsubscribe"]).strip("<>")
+        token = urlsplit(one_click).path.rstrip("/").rsplit("/", 1)[1]
+        named, newsletter_id = Subscriber.from_token_with_newsletter(token, salt=UNSUBSCRIBE_SALT)
+        assert named == by_address[message["To"]]
+        assert newsletter_id == newsletter.pk
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message.get_body(preferencelist=("plain",)) is not None
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 300
+    assert delivery.progress(edition)["percent"] == 100.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_click_unsubscribe_from_an_edition_stops_that_newsletter(smtp, settings):
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    edition = make_edition(newsletter, articles=1)
+    delivery.start(edition, by=make_sender())  # inline: the tests' task backend is immediate
+
+    ((_, raw),) = smtp.messages
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    one_click = str(message["List-Unsubscribe"]).strip("<>")
+    mail_provider = Client(enforce_csrf_checks=True)
+    response = mail_provider.post(
+        urlsplit(one_click).path,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    still_receives = (
+        subscriber.status == Subscriber.Status.CONFIRMED
+        and Subscription.objects.filter(
+            subscriber=subscriber, newsletter=newsletter, left_at__isnull=True
+        ).exists()
+    )
+    assert not still_receives
+
+
+@pytest.mark.django_db
+def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_now):
+    newsletter = make_newsletter()
+    gone, kept = make_recipients(newsletter, 2)
+    smtp.answers[gone.email] = ["550 5.1.1 <gone> No such user here"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {kept.email: 1}
+    failed = Delivery.objects.get(subscriber=gone)
+    assert failed.status == Delivery.Status.FAILED
+    assert "550 5.1.1 <gone> No such user here" in failed.response
+    gone.refresh_from_db()
+    assert gone.status == Subscriber.Status.BOUNCED
+    evidence = Suppression.objects.get(subscriber=gone)
+    assert (evidence.source, evidence.reason) == ("smtp", "bounced")
+    assert "No such user here" in evidence.detail
+    assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+def test_451_answer_is_retried_until_accepted(smtp, send_now, settings):
+    settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0  # due again at once, within the same pass
+    newsletter = make_newsletter()
+    (greylisted,) = make_recipients(newsletter, 1)
+    smtp.answers[greylisted.email] = ["451 4.7.1 Greylisted, try again", "451 4.7.1 Again"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {greylisted.email: 1}
+    sent = Delivery.objects.get()
+    assert (sent.status, sent.attempts) == (Delivery.Status.SENT, 3)
+    greylisted.refresh_from_db()
+    assert greylisted.status == Subscriber.Status.CONFIRMED
+    assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+def test_451_waits_for_its_retry_and_the_edition_is_not_marked_sent_meanwhile(
+    smtp, send_now, settings
+):
+    settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 60
+    newsletter = make_newsletter()
+    greylisted, other = make_recipients(newsletter, 2)
+    smtp.answers[greylisted.email] = ["451 4.7.1 Greylisted, try again"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    waiting = Delivery.objects.get(subscriber=greylisted)
+    assert (waiting.status, waiting.attempts) == (Delivery.Status.PENDING, 1)
+    assert "451 4.7.1 Greylisted" in waiting.response
+    assert status_of(edition) == Edition.Status.SENDING
+    assert delivery.progress(edition)["remaining"] == 1
+
+    Delivery.objects.filter(pk=waiting.pk).update(
+        next_attempt_at=waiting.sent_at or waiting.next_attempt_at.replace(year=2000)
+    )
+    delivery.run(edition.pk)
+
+    assert smtp.copies() == {greylisted.email: 1, other.email: 1}
+    assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+def test_dropped_connection_is_retried_not_lost(smtp, send_now, settings):
+    settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    smtp.answers[subscriber.email] = ["421 4.3.2 Service shutting down"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {subscriber.email: 1}
+    assert Delivery.objects.get().attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pause_then_resume_sends_everyone_exactly_once(smtp, workers):
+    newsletter = make_newsletter()
+    subscribers = make_recipients(newsletter, 200)
+    edition = make_edition(newsletter, articles=2)
+    editor = make_sender()
+    workers(2, NEWSLETTER_SEND_RATE="80", NEWSLETTER_SEND_BATCH_SIZE="20")
+
+    delivery.start(edition, by=editor)
+    wait_until(lambda: sent_count(edition) >= 40, what="the first messages")
+    delivery.pause(edition, by=editor)
+    wait_until(
+        lambda: (
+            not Delivery.objects.filter(
+                edition=edition, status=Delivery.Status.PENDING, leased_until__isnull=False
+            ).exists()
+        ),
+        what="the workers to let go",
+    )
+    paused_at = len(smtp)
+
+    assert paused_at == sent_count(edition) < 200
+    assert status_of(edition) == Edition.Status.PAUSED
+
+    delivery.resume(edition, by=editor)
+    wait_until(lambda: status_of(edition) == Edition.Status.SENT, what="the send to finish")
+
+    assert smtp.copies() == {subscriber.email: 1 for subscriber in subscribers}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_stops_the_send_and_cancels_what_is_left(smtp, workers):
+    newsletter = make_newsletter()
+    make_recipients(newsletter, 200)
+    edition = make_edition(newsletter, articles=2)
+    editor = make_sender()
+    pool = workers(2, NEWSLETTER_SEND_RATE="80", NEWSLETTER_SEND_BATCH_SIZE="20")
+
+    delivery.start(edition, by=editor)
+    wait_until(lambda: sent_count(edition) >= 20, what="the first messages")
+    delivery.cancel(edition, by=editor)
+    wait_until(
+        lambda: (
+            not Delivery.objects.filter(
+                edition=edition, leased_until__isnull=False, status=Delivery.Status.PENDING
+            ).exists()
+        ),
+        what="the workers to stop",
+    )
+    pool.stop()  # nothing queued may send anything more
+
+    numbers = delivery.progress(edition)
+    assert numbers["status"] == Edition.Status.CANCELLED
+    assert numbers["remaining"] == 0
+    assert numbers["sent"] + numbers["cancelled"] == 200
+    assert numbers["sent"] == len(smtp) < 200
+    assert max(smtp.copies().values()) == 1
+    with pytest.raises(delivery.EditionError):
+        delivery.resume(edition, by=editor)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_rate_holds_across_two_workers(smtp, workers):
+    newsletter = make_newsletter()
+    make_recipients(newsletter, 60)
+    edition = make_edition(newsletter, articles=1)
+    workers(2, NEWSLETTER_SEND_RATE="30", NEWSLETTER_SEND_BATCH_SIZE="10")
+
+    delivery.start(edition, by=make_sender())
+    wait_until(lambda: status_of(edition) == Edition.Status.SENT, what="the send to finish")
+
+    times = sorted(Delivery.objects.values_list("sent_at", flat=True))
+    # 60 messages at 30 a second take at least 57 slots of 1/30 s, whichever worker sent them
+    # (each worker reserves blocks of rate/10 slots; the first block can start at once).
+    assert (times[-1] - times[0]).total_seconds() >= (60 - 3) / 30 - 0.05
