@@ -3,6 +3,7 @@ compose, preview and send. A frozen edition (sending started) is read-only on ev
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.html import format_html
@@ -216,7 +217,7 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        edition = self.get_object(request, object_id)
+        edition = self.get_object(request, unquote(object_id))
         if edition is not None and self.has_view_permission(request, edition):
             extra_context = {**(extra_context or {}), **self.send_context(request, edition)}
         return super().change_view(request, object_id, form_url, extra_context)

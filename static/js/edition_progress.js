@@ -28,7 +28,7 @@
     bar.value = percent;
     bar.textContent = percent + "%";
     show("percent", String(percent));
-    ["total", "sent", "failed", "skipped", "remaining"].forEach(function (name) {
+    ["total", "sent", "failed", "skipped", "cancelled", "remaining"].forEach(function (name) {
       show(name, String(data[name]));
     });
     show("rate", (data.rate || 0).toFixed(1));

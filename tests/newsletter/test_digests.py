@@ -131,3 +131,19 @@ def test_digest_time_follows_the_newsrooms_clock_across_the_clock_change(morning
 
 def test_next_digest_time_is_tomorrow_after_todays(morning):
     assert digests.next_slot(morning, at(2, 8)) == at(3, 7)
+
+
+def test_the_builder_queues_itself_once_for_the_next_digest_time(clock, morning, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from newsletter.tasks import schedule_digests
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    clock.move_to(at(2, 8))
+
+    schedule_digests()
+    schedule_digests()
+
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "newsletter.tasks.build_digests"
+    assert queued.run_after == at(3, 7)
