@@ -142,7 +142,7 @@ class EditionArticleInline(admin.TabularInline):
 class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
     form = EditionAdminForm
     inlines = [EditionArticleInline]
-    list_display = ["subject", "newsletter", "status_badge", "when", "recipient_count"]
+    list_display = ["subject", "newsletter", "status_badge", "when", "recipients"]
     list_filter = ["status", "newsletter"]
     list_select_related = ["newsletter"]
     search_fields = ["subject", "preheader"]
@@ -165,6 +165,13 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             # A scheduled edition may still be edited, but not moved to another newsletter.
             return [*self.readonly_fields, "newsletter"]
         return self.readonly_fields
+
+    def get_actions(self, request):
+        # The bulk delete asks no edition whether it may go: a sent one (and its delivery
+        # record) must not. Drafts are deleted one at a time from their page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def get_view_on_site_url(self, obj=None):
         # Readers can read an edition on the web only once it has gone out.
@@ -202,6 +209,10 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             return edition.started_at
         return edition.scheduled_at or "–"
 
+    @admin.display(description="recipients", ordering="recipient_count")
+    def recipients(self, edition: Edition):
+        return edition.recipient_count if edition.started_at else "–"
+
     @admin.display(description="Intro")
     def rendered_intro(self, edition: Edition) -> str:
         # Edition.save() sanitises the intro, so it is safe to render as the email does.
@@ -210,7 +221,9 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "new_edition_form": NewEditionForm(auto_id="new_edition_%s")
+            "new_edition_form": NewEditionForm(
+                auto_id="new_edition_%s", initial={"newsletter": Newsletter.objects.default()}
+            )
             if self.has_add_permission(request)
             else None,
         }

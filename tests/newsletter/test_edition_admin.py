@@ -329,3 +329,29 @@ def test_progress_is_json_for_the_live_panel(editor_client, daily):
 
     assert {"status", "total", "sent", "failed", "remaining", "rate", "eta_seconds"} <= set(data)
     assert data["status_display"] == "Sent"
+
+
+def test_sent_editions_cannot_be_deleted_by_bulk_action(admin_client, daily):
+    sent = make_edition(daily, [make_article()], status=Edition.Status.SENT)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [sent.pk], "post": "yes"}
+    )
+
+    assert response.status_code in (200, 302)
+    assert Edition.objects.filter(pk=sent.pk).exists()
+
+
+def test_editor_sets_a_newsletters_digest_and_a_missing_time_is_explained(editor_client, daily):
+    url = reverse("admin:newsletter_newsletter_change", args=[daily.pk])
+    data = change_form_data(editor_client.get(url), cadence="weekly", send_time="")
+
+    refused = editor_client.post(url, data)
+    data |= {"send_time": "07:30", "weekday": "4"}
+    saved = editor_client.post(url, data)
+
+    assert "A digest needs a time of day" in refused.content.decode()
+    assert "A weekly digest needs a day" in refused.content.decode()
+    assert saved.status_code == 302
+    daily.refresh_from_db()
+    assert (daily.cadence, daily.weekday, str(daily.send_time)) == ("weekly", 4, "07:30:00")

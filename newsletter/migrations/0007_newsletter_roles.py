@@ -1,6 +1,7 @@
 """The "Newsletter manager" group: staff who look after the subscriber list without being
 superusers. They see and export subscribers, resend a pending subscriber's confirmation, and
-unsubscribe a reader by hand; they cannot confirm anyone, erase anyone, or send editions."""
+unsubscribe a reader by hand; they cannot confirm anyone, erase anyone, or send editions.
+Editors may also add newsletters and set their digests (cadence, time, auto-send)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -16,6 +17,8 @@ CODENAMES = [
     "view_newsletter",
 ]
 
+EDITOR_CODENAMES = ["add_newsletter", "change_newsletter"]
+
 
 def create_group(apps, schema_editor):
     # Permissions are normally created after all migrations run; make them now.
@@ -30,10 +33,23 @@ def create_group(apps, schema_editor):
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="newsletter", codename__in=CODENAMES)
     )
+    editor, _ = Group.objects.get_or_create(name="Editor")
+    editor.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="newsletter", codename__in=EDITOR_CODENAMES
+        )
+    )
 
 
 def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    Group = apps.get_model("auth", "Group")
+    Group.objects.filter(name=GROUP).delete()
+    for editor in Group.objects.filter(name="Editor"):
+        editor.permissions.remove(
+            *editor.permissions.filter(
+                content_type__app_label="newsletter", codename__in=EDITOR_CODENAMES
+            )
+        )
 
 
 class Migration(migrations.Migration):
