@@ -315,8 +315,9 @@ def start_due(now: datetime | None = None, *, edition_ids: list[int] | None = No
 def recover(now: datetime | None = None) -> list[int]:
     """Keep every send going whatever happened to its workers. The task queue cannot tell a
     killed worker's task from a running one (it stays RUNNING), so the deliveries decide: a
-    send with pending rows and no live lease gets a fresh worker task; one with nothing
-    pending is finished. An extra worker is harmless: claims never overlap."""
+    send with rows due and no live lease at all gets a fresh worker task; one with nothing
+    pending is finished. (Rows waiting for a retry have a task queued for their time.) An
+    extra worker is harmless: claims never overlap."""
     now = now or timezone.now()
     revived = []
     for edition_id in Edition.objects.filter(status=Edition.Status.SENDING).values_list(
@@ -324,11 +325,13 @@ def recover(now: datetime | None = None) -> list[int]:
     ):
         pending = Delivery.objects.filter(edition_id=edition_id, status=Delivery.Status.PENDING)
         numbers = pending.aggregate(
-            n=Count("pk"), leased=Count("pk", filter=Q(leased_until__gt=now))
+            n=Count("pk"),
+            leased=Count("pk", filter=Q(leased_until__gt=now)),
+            due=Count("pk", filter=Q(next_attempt_at__lte=now)),
         )
         if not numbers["n"]:
             _finish(edition_id)
-        elif not numbers["leased"]:
+        elif numbers["due"] and not numbers["leased"]:
             queue_workers(edition_id, 1)
             revived.append(edition_id)
     return revived
