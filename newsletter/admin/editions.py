@@ -51,6 +51,15 @@ class NewsletterAdmin(admin.ModelAdmin):
             super().get_queryset(request).annotate(_subscribers=Count("subscriptions", confirmed))
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Sent editions' web versions live under the slug, linked from every email.
+        if obj is not None and obj.editions.filter(started_at__isnull=False).exists():
+            return ["slug"]
+        return []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.cadence != Newsletter.Cadence.MANUAL:

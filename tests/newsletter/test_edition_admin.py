@@ -355,3 +355,14 @@ def test_editor_sets_a_newsletters_digest_and_a_missing_time_is_explained(editor
     assert saved.status_code == 302
     daily.refresh_from_db()
     assert (daily.cadence, daily.weekday, str(daily.send_time)) == ("weekly", 4, "07:30:00")
+
+
+def test_a_newsletter_that_has_sent_editions_keeps_its_slug(editor_client, daily):
+    make_edition(daily, [make_article()], status=Edition.Status.SENT)
+    url = reverse("admin:newsletter_newsletter_change", args=[daily.pk])
+    data = change_form_data(editor_client.get(url), slug="renamed", name="Renamed")
+
+    editor_client.post(url, data)
+
+    daily.refresh_from_db()
+    assert (daily.name, daily.slug) == ("Renamed", "daily-briefing")
