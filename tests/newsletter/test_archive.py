@@ -78,3 +78,21 @@ def test_privacy_notice_says_no_tracking_pixels_and_no_link_rewriting(client):
 
     assert "no tracking pixels" in page
     assert "links are not rewritten" in page
+
+
+def test_archive_queries_do_not_grow_with_editions(client, daily, django_assert_max_num_queries):
+    for _ in range(2):
+        make_edition(daily, [])
+    with django_assert_max_num_queries(10) as small:
+        client.get("/newsletter/daily-briefing/")
+    for _ in range(15):
+        make_edition(daily, [])
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get("/newsletter/daily-briefing/")
+
+    assert response.status_code == 200
+
+
+def test_unknown_newsletter_archive_is_404(client):
+    assert client.get("/newsletter/no-such-letter/").status_code == 404

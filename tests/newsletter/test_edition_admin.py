@@ -366,3 +366,31 @@ def test_a_newsletter_that_has_sent_editions_keeps_its_slug(editor_client, daily
 
     daily.refresh_from_db()
     assert (daily.name, daily.slug) == ("Renamed", "daily-briefing")
+
+
+def test_a_story_unpublished_since_is_removed_by_ticking_delete(editor_client, daily):
+    kept, pulled = make_article("Kept"), make_article("Retracted claim")
+    edition = make_edition(daily, [kept, pulled])
+    Article.objects.filter(pk=pulled.pk).update(status=Article.Status.DRAFT)
+    data = change_form_data(editor_client.get(change_url(edition)), **{"items-1-DELETE": "on"})
+
+    response = editor_client.post(change_url(edition), data)
+
+    assert response.status_code == 302
+    assert [item.article for item in edition.items.all()] == [kept]
+
+
+def test_edition_list_queries_do_not_grow_with_rows(
+    editor_client, daily, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_edition(daily, [], status=Edition.Status.SENT)
+    with django_assert_max_num_queries(20) as small:
+        editor_client.get(CHANGELIST)
+    for _ in range(12):
+        make_edition(daily, [], status=Edition.Status.SENT)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = editor_client.get(CHANGELIST)
+
+    assert response.status_code == 200
