@@ -2,10 +2,12 @@
 compose, preview and send. A frozen edition (sending started) is read-only on every path."""
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -199,6 +201,26 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         if not change and obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        if obj.digest_for is None:
+            return super().delete_model(request, obj)
+        # A digest's row holds its slot: deleted, the next builder run (cron, minutes later)
+        # would make it again. Cancelled, it stays out of the way.
+        Edition.objects.filter(pk=obj.pk).update(
+            status=Edition.Status.CANCELLED, finished_at=timezone.now()
+        )
+        request.digest_cancelled = True
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "digest_cancelled", False):
+            messages.info(
+                request,
+                f"The digest “{obj_display}” was cancelled rather than deleted, so the digest "
+                "builder does not make it again.",
+            )
+            return redirect("admin:newsletter_edition_changelist")
+        return super().response_delete(request, obj_display, obj_id)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

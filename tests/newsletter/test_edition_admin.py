@@ -394,3 +394,16 @@ def test_edition_list_queries_do_not_grow_with_rows(
         response = editor_client.get(CHANGELIST)
 
     assert response.status_code == 200
+
+
+def test_deleting_a_digest_draft_cancels_it_so_it_is_not_built_again(editor_client, daily):
+    slot = timezone.now().replace(microsecond=0)
+    digest = make_edition(daily, [make_article()], digest_for=slot)
+
+    editor_client.post(
+        reverse("admin:newsletter_edition_delete", args=[digest.pk]), {"post": "yes"}
+    )
+
+    digest.refresh_from_db()
+    assert digest.status == Edition.Status.CANCELLED
+    assert daily.editions.filter(digest_for=slot).count() == 1
