@@ -407,3 +407,25 @@ def test_deleting_a_digest_draft_cancels_it_so_it_is_not_built_again(editor_clie
     digest.refresh_from_db()
     assert digest.status == Edition.Status.CANCELLED
     assert daily.editions.filter(digest_for=slot).count() == 1
+
+
+def test_story_search_offers_live_articles_only(editor_client):
+    make_article("Flood barrier opens")
+    make_article("Flood report draft", status=Article.Status.DRAFT)
+    make_article(
+        "Flood inquiry embargoed",
+        status=Article.Status.SCHEDULED,
+        publish_at=timezone.now() + timedelta(hours=2),
+    )
+
+    response = editor_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "newsletter",
+            "model_name": "editionarticle",
+            "field_name": "article",
+            "term": "Flood",
+        },
+    )
+
+    assert [result["text"] for result in response.json()["results"]] == ["Flood barrier opens"]
