@@ -177,6 +177,22 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             return [*self.readonly_fields, "newsletter"]
         return self.readonly_fields
 
+    def get_changeform_initial_data(self, request):
+        default = Newsletter.objects.default()
+        return {
+            "newsletter": default.pk if default else None,
+            **super().get_changeform_initial_data(request),
+        }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "newsletter" and field is not None:
+            # Newsletters are set up on their own page, not from inside an edition.
+            field.widget.can_add_related = False
+            field.widget.can_change_related = False
+            field.widget.can_view_related = False
+        return field
+
     def get_actions(self, request):
         # The bulk delete asks no edition whether it may go: a sent one (and its delivery
         # record) must not. Drafts are deleted one at a time from their page.
