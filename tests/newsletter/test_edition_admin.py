@@ -429,3 +429,28 @@ def test_story_search_offers_live_articles_only(editor_client):
     )
 
     assert [result["text"] for result in response.json()["results"]] == ["Flood barrier opens"]
+
+
+def test_admin_index_shows_editors_what_is_going_out_and_digests_waiting(editor_client, daily):
+    make_edition(daily, [], subject="Friday digest", digest_for=timezone.now())
+    make_edition(
+        daily,
+        [],
+        subject="Weekend special",
+        status=Edition.Status.SCHEDULED,
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+
+    page = editor_client.get("/admin/").content.decode()
+
+    assert "Friday digest" in page and "automatic digest" in page
+    assert "Weekend special" in page
+
+
+def test_admin_index_shows_reporters_no_newsletter_panel(reporter_client, daily):
+    make_edition(daily, [], subject="Friday digest")
+
+    page = reporter_client.get("/admin/").content.decode()
+
+    assert "Friday digest" not in page
+    assert "newsletter-dashboard-title" not in page
