@@ -5,5 +5,6 @@ class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = "Newsletter"
 
-    def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+    def ready(self) -> None:
+        # Registers the system checks and connects the provider webhooks' signal receiver.
+        from . import checks, webhooks  # noqa: F401

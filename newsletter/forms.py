@@ -1,7 +1,13 @@
-from django import forms
-from django.utils.http import url_has_allowed_host_and_scheme
+from datetime import datetime
 
-from .models import Terms, normalise_email
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from .models import Edition, EditionArticle, Newsletter, Terms, normalise_email
 
 
 class SignupForm(forms.Form):
@@ -68,3 +74,105 @@ class SignupForm(forms.Form):
                 "Sign-ups are paused while our terms are being updated. Please try again later."
             )
         return cleaned
+
+
+class ManageForm(forms.Form):
+    """The manage page: the newsletters a subscriber gets, as checkboxes."""
+
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=Newsletter.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Send me",
+    )
+
+    def __init__(self, subscriber, *args, **kwargs):
+        kwargs.setdefault("auto_id", "manage-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["newsletters"].initial = list(subscriber.active_newsletter_ids())
+        self.fields["newsletters"].label_from_instance = _newsletter_label
+
+
+def _newsletter_label(newsletter: Newsletter) -> str:
+    if not newsletter.description:
+        return newsletter.name
+    return format_html(
+        '<strong>{}</strong> <span class="manage__description">{}</span>',
+        newsletter.name,
+        newsletter.description,
+    )
+
+
+# What the intro editor offers: a short introduction needs no headings or quotations. Whatever
+# is submitted is cleaned again by Edition.save() with the article allowlist.
+INTRO_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "BulletList": True,
+    "ListItem": True,
+    "HardBreak": True,
+}
+
+
+class EditionAdminForm(forms.ModelForm):
+    intro = ProseEditorFormField(
+        config={"extensions": INTRO_EXTENSIONS},
+        widget=AdminProseEditorWidget,
+        required=False,
+        help_text="Two or three sentences above the stories. Optional.",
+    )
+
+    class Meta:
+        model = Edition
+        fields = ["newsletter", "subject", "preheader", "intro"]
+
+
+class EditionArticleForm(forms.ModelForm):
+    """One story of an edition. The article's choices are live articles only
+    (EditionArticle.article's limit_choices_to), whatever is POSTed."""
+
+    # Left empty, a new story goes to the end of the edition.
+    position = forms.IntegerField(min_value=0, max_value=999, required=False)
+
+    class Meta:
+        model = EditionArticle
+        fields = ["article", "position"]
+        error_messages = {
+            "article": {
+                "invalid_choice": "That story is not live (unpublished, or scheduled for "
+                "later), so it can't be in an edition. Remove it or pick another.",
+            }
+        }
+
+    def clean_position(self) -> int:
+        position = self.cleaned_data["position"]
+        return 1000 if position is None else position
+
+
+class EditionScheduleForm(forms.Form):
+    """When to send: a date and a time on the newsroom's clock (settings.TIME_ZONE)."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        naive = datetime.combine(cleaned["date"], cleaned["time"])
+        at = timezone.make_aware(naive, timezone.get_default_timezone())
+        if at <= timezone.now():
+            raise forms.ValidationError("That time has already passed: choose a later one.")
+        cleaned["at"] = at
+        return cleaned
+
+
+class NewEditionForm(forms.Form):
+    """ "New edition from latest stories": which newsletter."""
+
+    newsletter = forms.ModelChoiceField(
+        queryset=Newsletter.objects.all(),
+        empty_label=None,
+        error_messages={"invalid_choice": "That newsletter no longer exists."},
+    )

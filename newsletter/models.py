@@ -5,6 +5,7 @@ import ipaddress
 import unicodedata
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -16,9 +17,13 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from email_validator import EmailNotValidError, validate_email
 
+from articles.sanitizer import sanitize_body
+
 CONFIRM_SALT = "newsletter.confirm"
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 MANAGE_SALT = "newsletter.manage"
+# Newsletter slugs share /newsletter/<slug>/ with these pages (newsletter/urls.py).
+RESERVED_SLUGS = {"confirm", "unsubscribe", "manage", "webhooks", "signup", "archive"}
 
 
 # Characters nobody can see or type on purpose: controls, format characters (zero-width
@@ -246,10 +251,14 @@ class Subscriber(models.Model):
                     subscriber = cls.objects.with_email(email).select_for_update().get()
             if subscriber.status == cls.Status.CONFIRMED:
                 return subscriber, False
-            if subscriber.status == cls.Status.UNSUBSCRIBED:
+            if subscriber.status != cls.Status.PENDING:
+                # Unsubscribed or suppressed: a new signup starts double opt-in afresh.
                 subscriber.status = cls.Status.PENDING
                 subscriber.status_changed_at = now
                 subscriber.save(update_fields=["status", "status_changed_at"])
+            default = Newsletter.objects.default()
+            if default is not None:
+                subscriber.join(default, now=now)
             ConsentRecord.objects.create(
                 subscriber=subscriber,
                 terms=terms,
@@ -308,6 +317,54 @@ class Subscriber(models.Model):
         )
         self.refresh_from_db(fields=["status", "status_changed_at", "unsubscribed_at"])
         return bool(changed)
+
+    # Newsletters: a Subscription row per choice; leaving keeps the row with left_at.
+
+    def active_newsletter_ids(self) -> set[int]:
+        return set(
+            self.subscriptions.filter(left_at__isnull=True).values_list("newsletter_id", flat=True)
+        )
+
+    def join(self, newsletter: "Newsletter", *, now=None) -> None:
+        now = now or timezone.now()
+        subscription, created = Subscription.objects.get_or_create(
+            subscriber=self, newsletter=newsletter, defaults={"created_at": now}
+        )
+        if not created and subscription.left_at is not None:
+            subscription.left_at = None
+            subscription.created_at = now
+            subscription.save(update_fields=["left_at", "created_at"])
+
+    def leave(self, newsletter: "Newsletter | None" = None) -> bool:
+        """Leave one newsletter, or all of them when none is named. Leaving the last one
+        unsubscribes the address. Returns True when the subscriber is now unsubscribed."""
+        now = timezone.now()
+        with transaction.atomic():
+            active = self.subscriptions.filter(left_at__isnull=True)
+            if newsletter is not None:
+                active.filter(newsletter=newsletter).update(left_at=now)
+            else:
+                active.update(left_at=now)
+            if self.subscriptions.filter(left_at__isnull=True).exists():
+                return False
+            self.unsubscribe()
+        return True
+
+    def choose_newsletters(self, newsletters) -> bool:
+        """Keep exactly these newsletters (the manage page). Choosing none unsubscribes.
+        Returns True when the subscriber is now unsubscribed."""
+        chosen = {newsletter.pk for newsletter in newsletters}
+        now = timezone.now()
+        with transaction.atomic():
+            self.subscriptions.filter(left_at__isnull=True).exclude(
+                newsletter_id__in=chosen
+            ).update(left_at=now)
+            for newsletter in newsletters:
+                self.join(newsletter, now=now)
+            if not chosen:
+                self.unsubscribe()
+                return True
+        return False
 
     # Signed links. The payload carries the id and a keyed fingerprint of the address, never
     # the address itself (signed values are only base64, and URLs end up in logs).
@@ -528,6 +585,32 @@ class Newsletter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("newsletter:archive", args=[self.slug])
 
+    def clean(self) -> None:
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = (
+                f"“{self.slug}” is the address of another newsletter page; pick another."
+            )
+        if self.cadence != self.Cadence.MANUAL and self.send_time is None:
+            errors["send_time"] = "A digest needs a time of day to go out."
+        if self.cadence == self.Cadence.WEEKLY and self.weekday is None:
+            errors["weekday"] = "A weekly digest needs a day of the week."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        # One default at a time (a constraint holds it): choosing this one unsets the other.
+        with transaction.atomic():
+            if self.is_default:
+                Newsletter.objects.filter(is_default=True).exclude(pk=self.pk).update(
+                    is_default=False
+                )
+            super().save(*args, **kwargs)
+
+    @property
+    def from_name(self) -> str:
+        return self.sender_name or settings.SITE_NAME
+
 
 class Subscription(models.Model):
     """A subscriber's choice of one newsletter. Leaving keeps the row (left_at) as a record."""
@@ -608,15 +691,35 @@ class Edition(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("newsletter:edition", args=[self.newsletter.slug, self.pk])
 
+    def save(self, *args, **kwargs) -> None:
+        # The intro is shown unescaped on the web and in the email: cleaned on every save,
+        # with the same allowlist as article bodies.
+        self.intro = sanitize_body(self.intro)
+        if self.intro in {"<p></p>", "<p><br></p>"}:
+            self.intro = ""
+        super().save(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         """Once sending has started, nothing about the content may change."""
         return self.status not in (self.Status.DRAFT, self.Status.SCHEDULED)
 
 
+def live_articles() -> Q:
+    """What an edition may hold: live articles only (Article.objects.live(), evaluated at the
+    moment of asking). Limits the admin's choices, its autocomplete and any POSTed id."""
+    Article = apps.get_model("articles", "Article")
+    return Q(pk__in=Article.objects.live().values("pk"))
+
+
 class EditionArticle(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="items")
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to=live_articles,
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import task
 
-from . import delivery
+from . import delivery, digests
 from .emails import confirmation_message
 from .models import SignupRequest, Subscriber
 
@@ -82,6 +83,16 @@ def send_confirmation(subscriber_id: int, attempt: int = 1) -> str:
     return "sent"
 
 
+def queue_confirmation(subscriber: Subscriber) -> None:
+    """Queue the confirmation email for a subscriber who has claimed the slot for it."""
+    try:
+        send_confirmation.enqueue(subscriber.pk)
+    except Exception:
+        # The subscriber is already committed; let the next attempt queue the email again.
+        logger.exception("Could not queue the confirmation for subscriber %s.", subscriber.pk)
+        subscriber.release_confirmation_slot()
+
+
 @task()
 def deliver_edition(edition_id: int) -> str:
     """One worker's share of an edition's send: claim batches, send, record each result.
@@ -93,3 +104,24 @@ def deliver_edition(edition_id: int) -> str:
 def start_scheduled_edition(edition_id: int) -> list[int]:
     """Queued for an edition's scheduled time; `manage.py send_editions` is the backstop."""
     return delivery.start_due(edition_ids=[edition_id])
+
+
+@task()
+def build_digests() -> int:
+    """Build every digest whose time has come, then queue this task for the next digest
+    time. The chain keeps itself going; `manage.py build_digests` from cron is the backstop."""
+    built = digests.build_due()
+    schedule_digests()
+    return len(built)
+
+
+def schedule_digests(now=None) -> None:
+    """Queue build_digests for the next digest time, once per time (a newsletter saved twice,
+    or two chains meeting, queue one run). Backends that cannot defer rely on the cron."""
+    at = digests.next_run(now=now)
+    if at is None or not build_digests.get_backend().supports_defer:
+        return
+    seconds_left = max(int((at - timezone.now()).total_seconds()), 0)
+    if not cache.add(f"newsletter:digest-run:{at.isoformat()}", 1, timeout=seconds_left + 60):
+        return
+    build_digests.using(run_after=at).enqueue()

@@ -3,18 +3,22 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import limits
-from .forms import SignupForm
+from . import editions, limits
+from .forms import ManageForm, SignupForm
 from .models import (
     CONFIRM_SALT,
+    MANAGE_SALT,
     UNSUBSCRIBE_SALT,
+    Edition,
+    Newsletter,
     SignupRequest,
     Subscriber,
     Terms,
@@ -153,14 +157,93 @@ def _confirm_failed(request, *, expired: bool):
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
+    """A link made for one newsletter leaves that newsletter only (leaving the last one
+    unsubscribes); a link without one (the confirmation email's) leaves them all."""
     try:
-        subscriber = Subscriber.from_token(token, salt=UNSUBSCRIBE_SALT)
+        subscriber, newsletter_id = Subscriber.from_token_with_newsletter(
+            token, salt=UNSUBSCRIBE_SALT
+        )
     except signing.BadSignature:
         return render(request, "newsletter/unsubscribe_invalid.html", status=400)
+    newsletter = Newsletter.objects.filter(pk=newsletter_id).first() if newsletter_id else None
+    context = {
+        "token": token,
+        "newsletter": newsletter,
+        "manage_url": reverse("newsletter:manage", args=[subscriber.manage_token()]),
+    }
     if request.method == "POST":
-        subscriber.unsubscribe()
-        return render(request, "newsletter/unsubscribed.html")
-    return render(request, "newsletter/unsubscribe.html", {"token": token})
+        context["unsubscribed"] = subscriber.leave(newsletter)
+        return render(request, "newsletter/unsubscribed.html", context)
+    return render(request, "newsletter/unsubscribe.html", context)
+
+
+# Exempt from CSRF like unsubscribe: the page is reached from an email, with no cookie, and the
+# signed token in the URL is the secret that authorises changing this one subscriber's choices.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def manage(request, token: str):
+    """The signed page every email links to: pick newsletters, or leave them all."""
+    try:
+        subscriber = Subscriber.from_token(token, salt=MANAGE_SALT)
+    except signing.BadSignature:
+        return render(request, "newsletter/unsubscribe_invalid.html", status=400)
+    can_choose = subscriber.status in (Subscriber.Status.PENDING, Subscriber.Status.CONFIRMED)
+    form = ManageForm(subscriber, request.POST if request.method == "POST" else None)
+    saved = False
+    if request.method == "POST" and can_choose:
+        if "leave_all" in request.POST:
+            subscriber.leave()
+            saved = True
+        elif form.is_valid():
+            subscriber.choose_newsletters(form.cleaned_data["newsletters"])
+            saved = True
+        if saved:
+            subscriber.refresh_from_db()
+            form = ManageForm(subscriber)
+    context = {
+        "subscriber": subscriber,
+        "form": form,
+        "token": token,
+        "can_choose": can_choose and subscriber.status != Subscriber.Status.UNSUBSCRIBED,
+        "saved": saved,
+    }
+    response = render(request, "newsletter/manage.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def archive(request, slug: str):
+    """A newsletter's sent editions, newest first."""
+    newsletter = get_object_or_404(Newsletter, slug=slug)
+    sent = newsletter.editions.filter(status=Edition.Status.SENT).order_by("-started_at", "-pk")
+    page = Paginator(sent.only("pk", "subject", "preheader", "started_at", "newsletter_id"), 20)
+    page_obj = page.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "newsletter/archive.html",
+        {"newsletter": newsletter, "page_obj": page_obj, "editions": page_obj.object_list},
+    )
+
+
+def edition(request, slug: str, pk: int):
+    """The web version of an edition ("view in your browser"): once sending has started, in
+    the site's own template, with only the stories that are still live."""
+    found = get_object_or_404(
+        Edition.objects.select_related("newsletter").filter(
+            status__in=editions.ON_THE_WEB, started_at__isnull=False
+        ),
+        newsletter__slug=slug,
+        pk=pk,
+    )
+    return render(
+        request,
+        "newsletter/edition.html",
+        {
+            "edition": found,
+            "newsletter": found.newsletter,
+            "stories": editions.live_stories_of(found),
+        },
+    )
 
 
 def terms(request):
@@ -176,17 +259,3 @@ def privacy(request):
         "newsletter/privacy.html",
         {"confirm_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_DAYS},
     )
-
-
-# Interface placeholders for the editions work in progress (issue 9): replaced by the real
-# views before this branch lands.
-def manage(request, token):
-    raise Http404
-
-
-def archive(request, slug):
-    raise Http404
-
-
-def edition(request, slug, pk):
-    raise Http404

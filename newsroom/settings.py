@@ -6,6 +6,7 @@ refuses to serve without a real secret key and allowed hosts.
 """
 
 import os
+import secrets
 import sys
 import tempfile
 from datetime import timedelta
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "newsroom",
     "articles",
     "newsletter",
@@ -278,6 +280,17 @@ NEWSLETTER_ASYNC_COMMIT = env_bool("NEWSLETTER_ASYNC_COMMIT", True)
 # proxy sets to the real client address (e.g. "X-Real-IP"). Only set this when the proxy
 # overwrites that header: clients can send any header they like.
 NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEADER", "")
+
+# Bounce and complaint webhooks from the email provider (django-anymail), at
+# /newsletter/webhooks/<provider>/tracking/. The provider calls them with HTTP basic auth
+# "user:password" (ANYMAIL_WEBHOOK_SECRET); Mailgun's calls are signed too. Anymail would accept
+# unauthenticated calls when no secret is set, so an unset secret is replaced by a random one
+# nobody knows: the webhooks refuse every call until it is configured.
+ANYMAIL = {
+    "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
+}
+if os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY"):
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = os.environ["MAILGUN_WEBHOOK_SIGNING_KEY"]
 
 LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [

@@ -34,6 +34,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("", include("articles.urls")),
+    # Provider webhooks (bounces, complaints) before the newsletter's /<slug>/ pages.
+    path("newsletter/webhooks/", include("anymail.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("terms/", newsletter_views.terms, name="terms"),
     path("privacy/", newsletter_views.privacy, name="privacy"),

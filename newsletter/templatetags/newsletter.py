@@ -1,6 +1,8 @@
 from django import template
+from django.urls import reverse
 
 from newsletter.forms import SignupForm
+from newsletter.models import Edition
 
 register = template.Library()
 
@@ -14,3 +16,34 @@ def signup_form(context) -> SignupForm:
         request = context.get("request")
         form = SignupForm(initial={"next": request.path if request else ""})
     return form
+
+
+EDITIONS_SHOWN = 6
+
+
+@register.inclusion_tag("admin/newsletter/_dashboard.html", takes_context=True)
+def newsletter_dashboard(context) -> dict:
+    """The admin index's newsletter panel: what is going out, what is scheduled, and the
+    drafts waiting for an editor (automatic digests among them). Editors only."""
+    user = context["request"].user
+    if not user.has_perm("newsletter.view_edition"):
+        return {"groups": None}
+    active = Edition.objects.select_related("newsletter").filter(
+        status__in=[Edition.Status.SENDING, Edition.Status.PAUSED, Edition.Status.SCHEDULED]
+    )
+    drafts = Edition.objects.select_related("newsletter").filter(status=Edition.Status.DRAFT)
+    return {
+        "groups": [
+            (
+                "Going out",
+                list(active.order_by("status", "scheduled_at", "-started_at")[:EDITIONS_SHOWN]),
+                "Nothing is sending or scheduled.",
+            ),
+            (
+                "Drafts to send",
+                list(drafts.order_by("-created_at")[:EDITIONS_SHOWN]),
+                "No drafts.",
+            ),
+        ],
+        "changelist_url": reverse("admin:newsletter_edition_changelist"),
+    }

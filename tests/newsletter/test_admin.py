@@ -82,7 +82,7 @@ def test_export_streams_every_subscriber_as_csv(client, staff):
 
 
 def test_export_reads_the_table_in_chunks_not_all_at_once(client, staff, monkeypatch):
-    from newsletter import admin as newsletter_admin
+    from newsletter.admin import subscribers as newsletter_admin
 
     monkeypatch.setattr(newsletter_admin, "EXPORT_CHUNK", 100)
     Subscriber.objects.bulk_create(
@@ -104,12 +104,53 @@ def test_export_keeps_the_changelist_filters(client, staff):
     assert [row[0] for row in rows[1:]] == ["kept@example.com"]
 
 
-def test_export_defuses_spreadsheet_formulas(client, staff):
-    make_subscriber("=cmd|'/c calc'!A0@example.com")
+@pytest.mark.parametrize("address", ["=cmd|'/c calc'!A0@example.com", "-news@example.com"])
+def test_export_quotes_formula_like_addresses_without_changing_them(client, staff, address):
+    make_subscriber(address)
 
+    response = client.get(EXPORT)
+    body = b"".join(response.streaming_content).decode()
+
+    assert list(csv.reader(io.StringIO(body)))[1][0] == address
+    assert f'\r\n"{address}",' in body
+
+
+def test_newsletter_manager_group_sees_and_exports_subscribers_without_being_superuser(
+    client, terms
+):
+    from django.contrib.auth.models import Group
+
+    manager = make_user("nadia")
+    manager.groups.add(Group.objects.get(name="Newsletter manager"))
+    client.force_login(manager)
+    make_subscriber("kept@example.com")
+
+    listing = client.get(CHANGELIST)
     rows = read_csv(client.get(EXPORT))
 
-    assert rows[1][0].startswith("'=")
+    assert manager.is_superuser is False
+    assert "kept@example.com" in listing.content.decode()
+    assert "Export CSV" in listing.content.decode()
+    assert [row[0] for row in rows[1:]] == ["kept@example.com"]
+    assert client.get("/admin/newsletter/edition/").status_code == 403
+
+
+def test_resend_confirmation_to_pending_subscribers_within_the_limit(
+    client, staff, django_capture_on_commit_callbacks, mailoutbox
+):
+    pending = make_subscriber("waiting@example.com")
+    confirmed = make_subscriber("done@example.com", status="confirmed")
+    data = {"action": "resend_confirmation", "_selected_action": [pending.pk, confirmed.pk]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(CHANGELIST, data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(CHANGELIST, data, follow=True)
+
+    assert [message.to for message in mailoutbox] == [["waiting@example.com"]]
+    assert "queued for 1" in first.content.decode()
+    assert "skipped" in first.content.decode()
+    assert "try again later" in again.content.decode()
 
 
 def test_export_needs_the_export_permission(client, terms):

@@ -1,17 +1,20 @@
-import csv
+from functools import partial
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from .models import ConsentRecord, ErasureLog, Subscriber, Terms
+from ..models import ConsentRecord, ErasureLog, Subscriber, Terms
+from ..tasks import queue_confirmation
 
 EXPORT_COLUMNS = [
     ("email", "email"),
@@ -24,34 +27,35 @@ EXPORT_COLUMNS = [
 EXPORT_CHUNK = 2000
 
 
-class _Echo:
-    """A write-only file for csv.writer: hands each row back instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
+# Spreadsheets run cells starting with these as formulas (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def csv_field(value) -> str:
+    """One CSV field. A value a spreadsheet could take for a formula is quoted, never changed:
+    an address like "-news@example.com" must come back exactly as it was. (A leading
+    apostrophe would defuse it in some programs, but it corrupts the address for any program
+    that reads the file as data.)"""
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    # Spreadsheets run cells starting with these as formulas (CSV injection).
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if text.startswith(FORMULA_STARTS) or any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def csv_line(values) -> str:
+    return ",".join(csv_field(value) for value in values) + "\r\n"
 
 
 def csv_rows(queryset):
     """The header, then the subscribers' CSV lines, EXPORT_CHUNK rows per piece: the rows
     are read with a server-side cursor in chunks, so memory stays flat however many there are."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow([label for _, label in EXPORT_COLUMNS])
+    yield csv_line(label for _, label in EXPORT_COLUMNS)
     fields = [name for name, _ in EXPORT_COLUMNS]
     lines = []
     for row in queryset.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK):
-        lines.append(writer.writerow([_cell(value) for value in row]))
+        lines.append(csv_line(row))
         if len(lines) >= EXPORT_CHUNK:
             yield "".join(lines)
             lines = []
@@ -129,7 +133,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     ]
     fields = ["email", "status", *readonly_fields[1:]]
     inlines = [ConsentInline]
-    actions = ["erase_selected"]
+    actions = ["resend_confirmation", "erase_selected"]
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
@@ -140,6 +144,38 @@ class SubscriberAdmin(admin.ModelAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+    @admin.action(
+        permissions=["change"],
+        description="Send the confirmation email again to selected pending subscribers",
+    )
+    def resend_confirmation(self, request, queryset):
+        """Within the signup form's limit: at most one confirmation per address every
+        NEWSLETTER_RESEND_INTERVAL, however it is asked for (Subscriber.claim_confirmation_slot)."""
+        queued, too_soon = 0, 0
+        pending = queryset.filter(status=Subscriber.Status.PENDING)
+        for subscriber in pending.order_by("pk"):
+            if subscriber.claim_confirmation_slot():
+                transaction.on_commit(partial(queue_confirmation, subscriber))
+                queued += 1
+            else:
+                too_soon += 1
+        not_pending = queryset.count() - queued - too_soon
+        if queued:
+            messages.success(request, f"Confirmation email queued for {queued} subscriber(s).")
+        if too_soon:
+            minutes = max(settings.NEWSLETTER_RESEND_INTERVAL // 60, 1)
+            messages.warning(
+                request,
+                f"{too_soon} subscriber(s) were sent one less than {minutes} minute(s) ago; "
+                "try again later.",
+            )
+        if not_pending:
+            messages.info(
+                request,
+                f"{not_pending} subscriber(s) skipped: only pending subscribers are asked to "
+                "confirm.",
+            )
 
     @admin.action(
         permissions=["delete"],

@@ -24,6 +24,7 @@ def _key(email: str) -> str | None:
 def merge_duplicates(apps, schema_editor):
     Subscriber = apps.get_model("newsletter", "Subscriber")
     ConsentRecord = apps.get_model("newsletter", "ConsentRecord")
+    Subscription = apps.get_model("newsletter", "Subscription")
     groups: dict[str, list] = {}
     for subscriber in Subscriber.objects.order_by("created_at", "pk").iterator():
         normalised = _key(subscriber.email)
@@ -34,6 +35,13 @@ def merge_duplicates(apps, schema_editor):
         others = [subscriber for _, subscriber in members[1:]]
         if others:
             ConsentRecord.objects.filter(subscriber__in=others).update(subscriber=keeper)
+            # Newsletters chosen under any spelling stay chosen (one row per newsletter).
+            kept = set(keeper.subscriptions.values_list("newsletter_id", flat=True))
+            for subscription in Subscription.objects.filter(subscriber__in=others):
+                if subscription.newsletter_id not in kept:
+                    kept.add(subscription.newsletter_id)
+                    subscription.subscriber = keeper
+                    subscription.save(update_fields=["subscriber"])
             everyone = [keeper, *others]
             unsubscribed = [s for s in everyone if s.status == "unsubscribed"]
             confirmed = [s for s in everyone if s.status == "confirmed" and s.confirmed_at]
@@ -53,7 +61,7 @@ def merge_duplicates(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("newsletter", "0002_first_terms")]
+    dependencies = [("newsletter", "0007_newsletter_roles")]
 
     # Merging cannot be undone; going back leaves the merged, normalised rows as they are.
     operations = [migrations.RunPython(merge_duplicates, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletter', '0003_normalise_subscriber_emails'),
+        ('newsletter', '0008_normalise_subscriber_emails'),
     ]
 
     operations = [

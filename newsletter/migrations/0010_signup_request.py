@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletter', '0004_limit_counter'),
+        ('newsletter', '0009_limit_counter'),
     ]
 
     operations = [
