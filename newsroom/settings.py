@@ -288,9 +288,10 @@ NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEA
 # nobody knows: the webhooks refuse every call until it is configured.
 ANYMAIL = {
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": (
+        os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY") or secrets.token_urlsafe(32)
+    ),
 }
-if os.environ.get("MAILGUN_WEBHOOK_SIGNING_KEY"):
-    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = os.environ["MAILGUN_WEBHOOK_SIGNING_KEY"]
 
 LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [

@@ -1,3 +1,6 @@
+from importlib.util import find_spec
+
+from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,6 +10,15 @@ from django.views.static import serve
 from newsletter import views as newsletter_views
 
 from . import signin, views
+
+# The tracking webhooks (bounces, complaints, unsubscribes) of the providers the README covers;
+# no inbound mail. Amazon SES's needs boto3 (`pip install "django-anymail[amazon-ses]"`).
+WEBHOOK_PROVIDERS = ["postmark", "mailgun"] + (["amazon_ses"] if find_spec("boto3") else [])
+PROVIDER_WEBHOOKS = [
+    pattern
+    for pattern in anymail_urls.urlpatterns
+    if pattern.name in {f"{provider}_tracking_webhook" for provider in WEBHOOK_PROVIDERS}
+]
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -35,7 +47,7 @@ urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("", include("articles.urls")),
     # Provider webhooks (bounces, complaints) before the newsletter's /<slug>/ pages.
-    path("newsletter/webhooks/", include("anymail.urls")),
+    path("newsletter/webhooks/", include((PROVIDER_WEBHOOKS, "anymail"))),
     path("newsletter/", include("newsletter.urls")),
     path("terms/", newsletter_views.terms, name="terms"),
     path("privacy/", newsletter_views.privacy, name="privacy"),

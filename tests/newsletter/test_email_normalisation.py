@@ -67,7 +67,7 @@ def test_a_refused_address_gets_a_clear_error_and_nothing_is_stored(sign_up):
 
 
 def merge(apps_registry=apps):
-    migration = import_module("newsletter.migrations.0003_normalise_subscriber_emails")
+    migration = import_module("newsletter.migrations.0008_normalise_subscriber_emails")
     migration.merge_duplicates(apps_registry, None)
 
 

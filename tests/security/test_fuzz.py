@@ -1,12 +1,21 @@
 """Every public URL pattern, walked with hostile query strings, bodies and methods: nothing
 answers 5xx and nothing changes state (no subscriber, consent, article or signup appears)."""
 
+import itertools
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from articles.models import Article, ArticleEvent, ShareLink
-from newsletter.models import ConsentRecord, SignupRequest, Subscriber
+from newsletter.models import (
+    ConsentRecord,
+    Edition,
+    Newsletter,
+    SignupRequest,
+    Subscriber,
+    Subscription,
+)
 from tests.factories import make_article, make_author, make_editor, make_subscriber
 
 pytestmark = pytest.mark.django_db
@@ -61,26 +70,43 @@ def site(terms):
     story = make_article("Harbour reopens", authors=[author], tags=["Harbour"])
     draft = make_article("Secret draft", status=Article.Status.DRAFT)
     subscriber = make_subscriber("reader@example.com")
+    newsletter = Newsletter.objects.default()
+    edition = Edition.objects.create(
+        newsletter=newsletter, subject="Morning", status=Edition.Status.SENT
+    )
     return {
-        "slug": [story.slug, story.section.slug, "harbour", author.slug, draft.slug, "x" * 300],
-        "token": [subscriber.confirmation_token(), subscriber.unsubscribe_token(), "garbage"],
+        "slug": [
+            story.slug,
+            story.section.slug,
+            "harbour",
+            author.slug,
+            draft.slug,
+            newsletter.slug,
+            "x" * 300,
+        ],
+        "pk": [edition.pk, 10**30],
+        "token": [
+            subscriber.confirmation_token(),
+            subscriber.unsubscribe_token(),
+            subscriber.unsubscribe_token(newsletter),
+            subscriber.manage_token(),
+            "garbage",
+        ],
         "section": ["articles", "sections", "nope"],
         "editor": make_editor(),
     }
 
 
 def urls(site) -> list[tuple[str, bool]]:
-    """Each URL, and whether a POST to it acts by design (a valid confirm or unsubscribe
-    link: its signed token authorises any POST, as one-click unsubscribe requires)."""
+    """Each URL, and whether a POST to it acts by design (a valid confirm, unsubscribe or
+    manage link: its signed token authorises any POST, as one-click unsubscribe requires)."""
     found = []
     for name, converters in public_patterns():
-        if not converters:
-            found.append((reverse(name), False))
-            continue
-        (kwarg,) = converters
-        for value in site[kwarg]:
-            acts = kwarg == "token" and value != "garbage"
-            found.append((reverse(name, kwargs={kwarg: value}), acts))
+        names = list(converters)
+        for values in itertools.product(*(site[kwarg] for kwarg in names)):
+            kwargs = dict(zip(names, values, strict=True))
+            acts = kwargs.get("token", "garbage") != "garbage"
+            found.append((reverse(name, kwargs=kwargs), acts))
     return found
 
 
@@ -90,6 +116,7 @@ def state() -> tuple:
         list(Subscriber.objects.values_list("status", flat=True)),
         ConsentRecord.objects.count(),
         SignupRequest.objects.count(),
+        Subscription.objects.filter(left_at__isnull=True).count(),
         list(Article.objects.values_list("status", "version")),
         ArticleEvent.objects.count(),
         ShareLink.objects.count(),
