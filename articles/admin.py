@@ -158,6 +158,47 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        action = form.cleaned_data.get("workflow_action")
+        if action:
+            form.instance.workflow_outcome = self.apply_workflow_step(
+                request, form.instance, action, form.cleaned_data
+            )
+
+    def apply_workflow_step(self, request, article: Article, name: str, data: dict):
+        """The transition a change-form button asked for, applied to the version just saved
+        (so it goes through the same version check). Returns (message level, text)."""
+        transition = workflow.TRANSITIONS[name]
+        kwargs = {"by": request.user, "expected_version": article.version}
+        if name == "request_changes":
+            kwargs["comment"] = data["workflow_comment"]
+        elif name == "schedule":
+            kwargs["at"] = data["schedule_at"]
+        elif name == "unpublish":
+            kwargs["archive"] = bool(data.get("unpublish_archive"))
+        try:
+            getattr(article, name)(**kwargs)
+        except workflow.TransitionError as exc:
+            return messages.ERROR, f"Your changes were saved, but not {transition.past}: {exc}"
+        done = self._done_message(article, transition)
+        return messages.SUCCESS, f"Your changes were saved. {done}"
+
+    def _workflow_response(self, request, obj):
+        level, text = obj.workflow_outcome
+        messages.add_message(request, level, text)
+        return redirect(self._change_url(obj))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "workflow_outcome", None) and "_popup" not in request.POST:
+            return self._workflow_response(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(obj, "workflow_outcome", None) and "_popup" not in request.POST:
+            return self._workflow_response(request, obj)
+        return super().response_change(request, obj)
+
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is Byline:
@@ -266,10 +307,27 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def add_view(self, request, form_url="", extra_context=None):
+        # A new article is a draft: its buttons save it and take the first step at once.
+        steps = [
+            t.name
+            for t in workflow.TRANSITIONS.values()
+            if Article.Status.DRAFT in t.sources and request.user.has_perm(t.permission)
+        ]
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_in_form": steps,
+            "site_time_zone": settings.TIME_ZONE,
+        }
+        return super().add_view(request, form_url, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
         if article is not None and self.has_view_permission(request, article):
             extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
+            if self.has_change_permission(request, article):
+                # The buttons are part of the change form: they save what is typed first.
+                extra_context["workflow_in_form"] = extra_context["workflow_transitions"]
         return super().change_view(request, object_id, form_url, extra_context)
 
     def workflow_context(self, request, article: Article) -> dict:

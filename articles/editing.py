@@ -25,7 +25,12 @@ from django.utils.safestring import SafeString
 
 from . import presence, revisions
 from .forms import ArticleAdminForm, changed_since
-from .models import Article, Revision
+from .models import Article, Autosave, Revision
+
+# How often the change form sends what is typed to the server (static/js/article_form.js).
+AUTOSAVE_SECONDS = 30
+# The change form's fields an autosave keeps (the bylines table is not among them).
+AUTOSAVED_FIELDS = [*ArticleAdminForm.Meta.fields, "new_tags"]
 
 
 class ArticleEditingMixin:
@@ -41,6 +46,27 @@ class ArticleEditingMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revisions.record_revision(form.instance, author=request.user)
+        # What was typed is saved now; an older autosave would only offer stale text.
+        Autosave.objects.filter(article=form.instance, user=request.user).delete()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if not (change and request.method == "GET" and request.GET.get("restore") == "autosave"):
+            return form_class
+        autosave = Autosave.objects.filter(article=obj, user=request.user).first()
+        if autosave is None:
+            return form_class
+
+        class RestoredForm(form_class):
+            """The form as the editor left it. It claims the version the typing started
+            from, so if someone saved since, saving shows their changes first."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(autosave.data)
+                self.initial["expected_version"] = autosave.version
+
+        return RestoredForm
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -64,6 +90,13 @@ class ArticleEditingMixin:
             context["presence_interval"] = presence.HEARTBEAT_SECONDS
             context["revisions_url"] = self._url("revisions", obj.pk)
             context["latest_revision"] = revisions.latest_revision(obj)
+            if self.has_change_permission(request, obj):
+                context["autosave_url"] = self._url("autosave", obj.pk)
+                context["autosave_interval"] = AUTOSAVE_SECONDS
+                if request.method == "GET" and "restore" not in request.GET:
+                    context["autosave"] = Autosave.objects.filter(
+                        article=obj, user=request.user
+                    ).first()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- transitions and bulk actions from a stale page ----------------------------------------
@@ -159,6 +192,11 @@ class ArticleEditingMixin:
                 "<path:object_id>/revisions/<int:revision_id>/restore/",
                 wrap(self.revision_restore_view),
                 name=self._url_name("revision_restore"),
+            ),
+            path(
+                "<path:object_id>/autosave/",
+                wrap(self.autosave_view),
+                name=self._url_name("autosave"),
             ),
             path(
                 "<path:object_id>/presence/",
@@ -273,6 +311,36 @@ class ArticleEditingMixin:
             f"Version {revision.version} was restored; it is now version {restored.version}.",
         )
         return HttpResponseRedirect(self._url("change", article.pk))
+
+    def autosave_view(self, request, object_id):
+        """POST from the change form: keep what is typed (or, with `discard`, forget it).
+        Nothing on the article changes, so readers and the revision history never see it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        if request.POST.get("discard"):
+            Autosave.objects.filter(article=article, user=request.user).delete()
+            messages.info(request, "The autosaved changes were discarded.")
+            return HttpResponseRedirect(self._url("change", article.pk))
+        try:
+            version = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            version = article.version
+        data = {
+            name: request.POST.getlist(name) if name == "tags" else request.POST.get(name, "")
+            for name in AUTOSAVED_FIELDS
+            if name in request.POST
+        }
+        autosave, _ = Autosave.objects.update_or_create(
+            article=article,
+            user=request.user,
+            defaults={"version": version, "data": data, "saved_at": timezone.now()},
+        )
+        return JsonResponse(
+            {"saved_at": date_format(timezone.localtime(autosave.saved_at), "H:i:s")}
+        )
 
     def presence_view(self, request, object_id):
         if request.method != "POST":

@@ -14,7 +14,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import revisions
+from . import revisions, workflow
 from .models import Article
 from .sanitizer import sanitize_body
 
@@ -98,6 +98,31 @@ class ArticleAdminForm(forms.ModelForm):
         label="New tags",
         help_text="Comma-separated, for topics that have no tag yet.",
     )
+    # A workflow button on the change form (workflow.TRANSITIONS) saves the form, then moves the
+    # article: one save path, so nothing typed is left behind. The inputs a transition needs
+    # are validated with everything else, so a refused step re-renders the form as typed.
+    workflow_action = forms.ChoiceField(
+        choices=[("", "")] + [(name, t.label) for name, t in workflow.TRANSITIONS.items()],
+        required=False,
+    )
+    workflow_comment = forms.CharField(
+        label="What needs to change (sent to the authors)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    schedule_date = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    schedule_time = forms.TimeField(
+        label="Time",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    unpublish_archive = forms.BooleanField(
+        label="archive it instead of returning it to drafts", required=False
+    )
     conflict: revisions.RevisionDiff | None = None
 
     class Meta:
@@ -141,6 +166,7 @@ class ArticleAdminForm(forms.ModelForm):
         )
         self.conflict = None
         self.conflict_revision = None
+        self.initial.setdefault("schedule_date", timezone.localdate())
 
     def clean_new_tags(self) -> list[str]:
         names = parse_tags(self.cleaned_data.get("new_tags", ""))
@@ -158,9 +184,34 @@ class ArticleAdminForm(forms.ModelForm):
             for name in cleaned["new_tags"]:
                 chosen.append(Tag.objects.filter(name__iexact=name).first() or name)
             cleaned["tags"] = chosen
+        self.clean_workflow_step(cleaned)
         if self.instance.pk:
             self.check_version(cleaned.get("expected_version"))
         return cleaned
+
+    def clean_workflow_step(self, cleaned: dict) -> None:
+        """What a workflow button needs besides the article itself: a comment, a future time,
+        and (to go live) a body. A missing one refuses the save and the step together."""
+        action = cleaned.get("workflow_action")
+        if action == "request_changes" and not (cleaned.get("workflow_comment") or "").strip():
+            self.add_error("workflow_comment", "Say what needs to change: a comment is required.")
+        if action == "schedule":
+            schedule = workflow.ScheduleForm(
+                {
+                    "date": self.data.get(self.add_prefix("schedule_date"), ""),
+                    "time": self.data.get(self.add_prefix("schedule_time"), ""),
+                }
+            )
+            if schedule.is_valid():
+                cleaned["schedule_at"] = schedule.cleaned_data["at"]
+            else:
+                for field, errors in schedule.errors.items():
+                    target = {"date": "schedule_date", "time": "schedule_time"}.get(field)
+                    for error in errors:
+                        self.add_error(target or "schedule_date", f"Not scheduled: {error}")
+        going_live = action in ("publish", "schedule") and "body" in self.fields
+        if going_live and not (cleaned.get("body") or "").strip():
+            self.add_error("body", "A story needs a body before it goes live.")
 
     def check_version(self, expected: int | None) -> None:
         current = (

@@ -305,29 +305,33 @@ def test_unknown_transition_is_404(editor_client):
 # --- the buttons -----------------------------------------------------------------------------
 
 
+def step_button(name: str) -> str:
+    """A workflow button inside the change form: it saves what is typed, then takes the step."""
+    return f'name="workflow_action" value="{name}"'
+
+
 def test_reporter_sees_only_submit_on_own_draft(reporter_client, reporter):
     article = own(reporter)
     page = reporter_client.get(change_url(article)).content.decode()
-    assert transition_url(article, "submit") in page
+    assert step_button("submit") in page
     for name in ["publish", "schedule", "request_changes", "unpublish", "unschedule"]:
-        assert transition_url(article, name) not in page
+        assert step_button(name) not in page
 
 
 def test_editor_sees_review_buttons_on_a_submitted_article(editor_client):
     article = make_article(status=Status.REVIEW)
     page = editor_client.get(change_url(article)).content.decode()
     for name in ["publish", "schedule", "request_changes"]:
-        assert transition_url(article, name) in page
+        assert step_button(name) in page
     for name in ["submit", "unpublish", "unschedule"]:
-        assert transition_url(article, name) not in page
-    assert f'name="version" value="{article.version}"' in page
+        assert step_button(name) not in page
 
 
 def test_editor_sees_unpublish_on_a_live_article(editor_client):
     article = make_article(status=Status.PUBLISHED)
     page = editor_client.get(change_url(article)).content.decode()
-    assert transition_url(article, "unpublish") in page
-    assert transition_url(article, "publish") not in page
+    assert step_button("unpublish") in page
+    assert step_button("publish") not in page
 
 
 def test_submit_button_moves_the_article_to_review(reporter_client, reporter):

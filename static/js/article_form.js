@@ -1,0 +1,121 @@
+// The article change form on deadline: nothing typed is lost.
+// - Leaving the page with unsaved changes asks first (beforeunload).
+// - Every ~30 s, what is typed is sent to the server as an autosave (articles/editing.py),
+//   which is not a revision and never touches the article itself.
+// - Publish, schedule and unpublish ask for confirmation, listing what will happen and the
+//   pre-publish warnings (data-confirm buttons; see confirmLines).
+// Without JavaScript the form still saves, and the buttons still save before their step.
+(function () {
+  "use strict";
+  var form = document.getElementById("article_form");
+  if (!form) return;
+  var dirty = false;
+  var sinceAutosave = false;
+  var submitting = false;
+
+  function changed() {
+    dirty = true;
+    sinceAutosave = true;
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  // The admin's autocomplete widgets (select2) announce changes through jQuery only.
+  if (window.django && window.django.jQuery) {
+    window.django.jQuery(form).on("change", "select", changed);
+  }
+  form.addEventListener("submit", function () {
+    submitting = true;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!dirty || submitting) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  // --- autosave ----------------------------------------------------------------------------
+  var status = document.getElementById("autosave-status");
+  if (status && status.dataset.url && window.fetch) {
+    var interval = (parseInt(status.dataset.interval, 10) || 30) * 1000;
+    var autosave = function () {
+      if (!sinceAutosave || submitting) return;
+      sinceAutosave = false;
+      var data = new FormData(form);
+      fetch(status.dataset.url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Requested-With": "fetch" },
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(function (result) {
+          status.textContent = "Unsaved changes kept at " + result.saved_at + ".";
+        })
+        .catch(function () {
+          sinceAutosave = true;
+          status.textContent = "Autosave failed: save the article to keep your changes.";
+        });
+    };
+    window.setInterval(autosave, interval);
+  }
+
+  // --- confirmation before going live --------------------------------------------------------
+  function value(name) {
+    var field = form.elements[name];
+    return field && field.value ? field.value.trim() : "";
+  }
+  function bodyText() {
+    var editor = form.querySelector(".prose-editor [contenteditable=true]");
+    if (editor) return editor.innerText.trim();
+    var div = document.createElement("div");
+    div.innerHTML = value("body");
+    return div.textContent.trim();
+  }
+  function wordCount(text) {
+    return text ? text.split(/\s+/).filter(Boolean).length : 0;
+  }
+  function hasTags() {
+    var tags = form.elements.tags;
+    var chosen = tags && tags.selectedOptions ? tags.selectedOptions.length : 0;
+    return chosen > 0 || value("new_tags") !== "";
+  }
+  function warnings() {
+    var found = [];
+    var words = wordCount(bodyText());
+    if (words === 0) found.push("Error: the body is empty, so it cannot go live.");
+    else if (words < 150) found.push("The body is very short (" + words + " words).");
+    if (!value("hero_image")) found.push("There is no hero image.");
+    if (!value("standfirst")) found.push("The standfirst is missing.");
+    if (!hasTags()) found.push("There are no tags.");
+    if (value("headline").length > 100) found.push("The headline is over 100 characters.");
+    if (!value("seo_description")) found.push("The SEO description is empty.");
+    return found;
+  }
+  function confirmLines(button) {
+    var headline = value("headline") || "this article";
+    var kind = button.dataset.confirm;
+    var lines = ["Your changes will be saved first."];
+    if (kind === "publish") {
+      lines.push("“" + headline + "” will be public at once, on the site, in feeds and search.");
+    } else if (kind === "schedule") {
+      lines.push(
+        "“" + headline + "” will go public on " + value("schedule_date") + " at " +
+          value("schedule_time") + "."
+      );
+    } else if (kind === "unpublish") {
+      lines.push("“" + headline + "” will disappear from the site, feeds and search at once.");
+    }
+    if (kind === "publish" || kind === "schedule") {
+      var found = warnings();
+      if (found.length) lines.push("", "Before it goes live:", "• " + found.join("\n• "));
+    }
+    return lines.join("\n");
+  }
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-confirm]");
+    if (!button) return;
+    if (!window.confirm(confirmLines(button) + "\n\nContinue?")) event.preventDefault();
+  });
+})();

@@ -1,0 +1,157 @@
+"""Issue 17: the change form's workflow buttons save what is typed, through the version check,
+then take their step; a refused save takes no step; autosaves never touch the article."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Autosave, Revision
+from tests.factories import change_form_data, make_article, make_editor, make_reporter
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(make_editor("edna"))
+    return client
+
+
+def change_url(article) -> str:
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def post_form(client, article, **overrides):
+    data = change_form_data(client.get(change_url(article)), **overrides)
+    return client.post(change_url(article), data)
+
+
+def test_publish_button_saves_the_typed_headline_then_publishes(editor_client):
+    article = make_article(status=Status.DRAFT, headline="Old headline")
+    response = post_form(editor_client, article, headline="New headline", workflow_action="publish")
+    assert response.status_code == 302 and response.url == change_url(article)
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("New headline", Status.PUBLISHED)
+    assert Revision.objects.filter(article=article, headline="New headline").exists()
+
+
+def test_a_refused_save_takes_no_step_and_keeps_the_input(editor_client):
+    article = make_article(status=Status.DRAFT, headline="Old headline")
+    response = post_form(
+        editor_client, article, headline="", standfirst="Typed", workflow_action="publish"
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form["standfirst"].value() == "Typed"
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("Old headline", Status.DRAFT)
+
+
+def test_publish_button_refuses_an_empty_body(editor_client):
+    article = make_article(status=Status.DRAFT)
+    response = post_form(editor_client, article, body="<p></p>", workflow_action="publish")
+    assert "A story needs a body before it goes live." in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_request_changes_button_needs_a_comment(editor_client):
+    article = make_article(status=Status.REVIEW)
+    response = post_form(editor_client, article, workflow_action="request_changes")
+    assert "a comment is required" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == Status.REVIEW
+
+
+def test_schedule_button_saves_and_schedules_at_the_time_given(editor_client):
+    article = make_article(status=Status.DRAFT)
+    at = timezone.localtime() + datetime.timedelta(days=1)
+    post_form(
+        editor_client,
+        article,
+        headline="Scheduled story",
+        workflow_action="schedule",
+        schedule_date=at.date().isoformat(),
+        schedule_time="09:00",
+    )
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("Scheduled story", Status.SCHEDULED)
+    assert timezone.localtime(article.publish_at).hour == 9
+
+
+def test_schedule_button_with_a_past_time_saves_nothing(editor_client):
+    article = make_article(status=Status.DRAFT, headline="Old headline")
+    response = post_form(
+        editor_client,
+        article,
+        headline="New headline",
+        workflow_action="schedule",
+        schedule_date="2020-01-01",
+        schedule_time="09:00",
+    )
+    assert "Not scheduled: That time has already passed" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).headline == "Old headline"
+
+
+def test_a_stale_form_with_a_workflow_button_neither_saves_nor_moves(editor_client):
+    article = make_article(status=Status.REVIEW, headline="Old headline")
+    data = change_form_data(editor_client.get(change_url(article)), headline="Mine")
+    Article.objects.filter(pk=article.pk).update(version=article.version + 1)
+    response = editor_client.post(change_url(article), {**data, "workflow_action": "publish"})
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert (article.headline, article.status) == ("Old headline", Status.REVIEW)
+
+
+def test_reporter_submit_button_on_a_new_article_saves_and_submits(client):
+    reporter = make_reporter("rita")
+    client.force_login(reporter)
+    page = client.get(reverse("admin:articles_article_add"))
+    assert 'name="workflow_action" value="submit"' in page.content.decode()
+    assert 'value="publish"' not in page.content.decode()
+
+
+def test_autosave_keeps_typing_but_leaves_a_live_article_alone(client):
+    editor = make_editor("edna")
+    client.force_login(editor)
+    article = make_article(body="<p>Public text.</p>")
+    url = reverse("admin:articles_article_autosave", args=[article.pk])
+    response = client.post(
+        url, {"headline": "Typed", "body": "<p>Half a sentence</p>", "expected_version": 1}
+    )
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert (article.body, article.version) == ("<p>Public text.</p>", 1)
+    assert not Revision.objects.filter(article=article).exists()
+    assert Autosave.objects.get(article=article, user=editor).data["body"] == (
+        "<p>Half a sentence</p>"
+    )
+
+
+def test_reporter_cannot_autosave_into_someone_elses_article(client):
+    client.force_login(make_reporter("rita"))
+    article = make_article(status=Status.DRAFT)
+    url = reverse("admin:articles_article_autosave", args=[article.pk])
+    response = client.post(url, {"headline": "Mine now"})
+    assert response.status_code in (302, 403, 404)
+    assert not Autosave.objects.exists()
+
+
+def test_saving_the_form_forgets_the_editors_autosave(editor_client):
+    article = make_article(status=Status.DRAFT)
+    editor = Autosave._meta.get_field("user").related_model.objects.get(username="edna")
+    Autosave.objects.create(article=article, user=editor, version=1, data={"headline": "x"})
+    post_form(editor_client, article, headline="Saved")
+    assert not Autosave.objects.exists()
+
+
+def test_restoring_an_autosave_refills_the_form(editor_client):
+    article = make_article(status=Status.DRAFT, headline="Saved headline")
+    editor = Autosave._meta.get_field("user").related_model.objects.get(username="edna")
+    Autosave.objects.create(
+        article=article, user=editor, version=article.version, data={"headline": "Typed one"}
+    )
+    page = editor_client.get(change_url(article))
+    assert "Restore them" in page.content.decode()
+    restored = editor_client.get(change_url(article) + "?restore=autosave")
+    assert restored.context["adminform"].form["headline"].value() == "Typed one"
