@@ -323,6 +323,16 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, unquote(object_id))
+        pk = unquote(object_id)
+        if article is None and pk.isdigit() and self.model.objects.filter(pk=pk).exists():
+            # A colleague's link: say it cannot be opened, not that it was deleted, and give
+            # nothing of it away (not even the headline).
+            messages.error(
+                request,
+                "You can't open this article: it is not one of yours. Ask an editor if you "
+                "need to see it.",
+            )
+            return redirect("admin:index")
         if article is not None and self.has_view_permission(request, article):
             extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
             if self.has_change_permission(request, article):

@@ -233,6 +233,7 @@ class ArticleEditingMixin:
     def revisions_view(self, request, object_id):
         article = self._article_for(request, object_id)
         history = list(article.revisions.select_related("author").order_by("-version", "-pk")[:200])
+        revisions.label_for_readers(history, article.events.all())
         context = self._context(
             request, article, f"History of “{article.headline}”", revisions=history
         )
@@ -245,6 +246,10 @@ class ArticleEditingMixin:
         )
         latest = revisions.latest_revision(article)
         diff = revisions.diff_revisions(revision, latest) if latest else None
+        newer = article.revisions.filter(version__gt=revision.version).order_by("version").first()
+        revisions.label_for_readers(
+            [revision] if newer is None else [newer, revision], article.events.all()
+        )
         context = self._context(
             request,
             article,
@@ -289,6 +294,23 @@ class ArticleEditingMixin:
             expected = int(request.POST.get("expected_version", ""))
         except ValueError:
             expected = None
+        stale = expected != article.version
+        if article.is_live and not stale and request.POST.get("confirmed") != "1":
+            # Readers see a restore of a live story at once: say so, show what changes for
+            # them, and ask again. Nothing is restored until the editor confirms.
+            latest = revisions.latest_revision(article)
+            context = self._context(
+                request,
+                article,
+                f"Restore version {revision.version} of a live article?",
+                revision=revision,
+                expected_version=expected,
+                diff=revisions.diff_revisions(latest, revision) if latest else None,
+                public_url=article.get_absolute_url(),
+            )
+            return TemplateResponse(
+                request, f"{self._templates}/revision_restore_confirm.html", context
+            )
         try:
             restored = revisions.restore_revision(
                 revision, by=request.user, expected_version=expected

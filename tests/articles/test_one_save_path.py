@@ -155,3 +155,17 @@ def test_restoring_an_autosave_refills_the_form(editor_client):
     assert "Restore them" in page.content.decode()
     restored = editor_client.get(change_url(article) + "?restore=autosave")
     assert restored.context["adminform"].form["headline"].value() == "Typed one"
+
+
+def test_reporter_opening_a_colleagues_article_is_told_they_cannot(client):
+    make_reporter("rita")
+    colleague = make_reporter("carl")
+    article = make_article(
+        status=Status.DRAFT, headline="Secret merger talks", authors=[colleague.author]
+    )
+    client.force_login(Autosave._meta.get_field("user").related_model.objects.get(username="rita"))
+    response = client.get(change_url(article), follow=True)
+    page = response.content.decode()
+    assert "You can&#x27;t open this article" in page
+    assert "Perhaps it was deleted" not in page
+    assert "Secret merger talks" not in page

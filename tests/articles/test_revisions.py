@@ -181,7 +181,7 @@ def test_restore_brings_old_content_back_as_a_new_revision(client):
 
     response = client.post(
         reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
-        {"expected_version": 2},
+        {"expected_version": 2, "confirmed": "1"},
     )
 
     assert response.status_code == 302
@@ -320,3 +320,44 @@ def test_prune_keeps_a_scheduled_revision_readers_saw_before_the_next_edit(clock
 
     assert Revision.objects.filter(pk=shown.pk, was_live=True).exists()
     assert not Revision.objects.filter(pk=superseded_before_publication.pk).exists()
+
+
+def test_restoring_a_live_article_asks_first_and_changes_nothing_until_confirmed(client):
+    client.force_login(make_editor())
+    article = make_article(headline="Error")
+    old = revisions.record_revision(article)
+    Article.objects.filter(pk=article.pk).update(headline="Corrected", version=2)
+    article.refresh_from_db()
+    revisions.record_revision(article)
+    response = client.post(
+        reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
+        {"expected_version": 2},
+    )
+    assert response.status_code == 200
+    assert "at once: readers, feeds and search will show" in response.content.decode()
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    assert Article.objects.get(pk=article.pk).headline == "Corrected"
+
+
+def test_history_does_not_call_a_version_unscheduled_before_its_time_live(client):
+    article = make_article(
+        status=Article.Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1)
+    )
+    revisions.record_revision(article)
+    editor = make_editor("edna")
+    article.unschedule(by=editor)
+    article.refresh_from_db()
+    revisions.record_revision(article)
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_revisions", args=[article.pk]))
+    assert "(live)" not in page.content.decode()
+    assert "then published" not in page.content.decode()
+
+
+def test_a_baseline_is_dated_when_its_version_began_not_when_it_was_opened(client, clock):
+    client.force_login(make_editor())
+    article = make_article()
+    began = timezone.now() - timedelta(days=2)
+    Article.objects.filter(pk=article.pk).update(updated_at=began)
+    client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert Revision.objects.get(article=article).created_at == began
