@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from taggit.models import Tag
 
-from . import workflow
+from . import tags, workflow
 from .editing import ArticleEditingMixin
-from .images import ImageUploadField
+from .forms import ImageAdminForm
 from .models import Article, Author, Byline, Image, Section
 from .views import render_preview
 
@@ -56,9 +57,18 @@ class ImageAdmin(admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
     readonly_fields = ["preview", "dimensions", "rendition_list"]
-    fields = ["file", "preview", "dimensions", "alt_text", "caption", "credit", "rendition_list"]
+    fields = [
+        "file",
+        "preview",
+        "dimensions",
+        "alt_text",
+        "caption",
+        "credit",
+        "rendition_list",
+        "pending_upload",
+    ]
     date_hierarchy = "uploaded_at"
-    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+    form = ImageAdminForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("renditions")
@@ -99,6 +109,60 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="Size")
     def dimensions(self, image: Image) -> str:
         return f"{image.width} × {image.height}" if image.width else "–"
+
+
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)  # taggit's own admin merges without redirecting old pages
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=models.Count("taggit_taggeditem_items"))
+        )
+
+    @admin.display(description="Articles", ordering="article_count")
+    def article_count(self, tag: Tag) -> int:
+        return tag.article_count
+
+    @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
+    def merge_selected(self, request, queryset):
+        """Asks which tag to keep (an intermediate page), then merges the others into it."""
+        chosen = list(queryset.order_by("name"))
+        if len(chosen) < 2:
+            messages.warning(request, "Choose two or more tags to merge.")
+            return None
+        keep = next((t for t in chosen if str(t.pk) == request.POST.get("keep")), None)
+        if "apply" in request.POST and keep is not None:
+            others = [t for t in chosen if t.pk != keep.pk]
+            moved = tags.merge_tags(keep, others)
+            names = ", ".join(f"“{t.name}”" for t in others)
+            messages.success(
+                request,
+                f"{names} merged into “{keep.name}” ({moved} articles moved); "
+                "their old tag pages now redirect to it.",
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/taggit/tag/merge_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Merge tags",
+                "opts": self.opts,
+                "tags": chosen,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 class BylineInline(admin.TabularInline):

@@ -523,3 +523,15 @@ class Autosave(models.Model):
 
     def __str__(self) -> str:
         return f"Autosave of {self.article_id} by {self.user_id}"
+
+
+class TagRedirect(models.Model):
+    """A tag page that no longer exists because its tag was merged into another: its old
+    address answers 301 to the tag that absorbed it (articles/tags.py, merge_tags)."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.tag_id}"

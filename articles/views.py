@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from . import search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
-from .models import Article, ArticleSlugRedirect, Author, Section
+from .models import Article, ArticleSlugRedirect, Author, Section, TagRedirect
 from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
@@ -101,6 +101,16 @@ class SectionView(ArticleListView):
 
 class TagView(ArticleListView):
     kind = "tag"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A tag merged into another (articles/tags.py): its old page moved for good.
+            moved = TagRedirect.objects.select_related("tag").filter(old_slug=kwargs["slug"])
+            if not moved:
+                raise
+            return redirect("articles:tag", slug=moved[0].tag.slug, permanent=True)
 
     def get_owner(self):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])

@@ -21,7 +21,16 @@
   form.addEventListener("change", changed);
   // The admin's autocomplete widgets (select2) announce changes through jQuery only.
   if (window.django && window.django.jQuery) {
-    window.django.jQuery(form).on("change", "select", changed);
+    var $ = window.django.jQuery;
+    $(form).on("change", "select", changed);
+    // A tag typed in the picker and confirmed with Enter is new: post it by name, marked so a
+    // name that looks like a number is not taken for a tag's id (articles/forms.py, TagPicker).
+    $(form).on("select2:select", "select[data-tags]", function (event) {
+      var option = event.params.data.element;
+      if (option && option.hasAttribute("data-select2-tag") && option.value.indexOf("new:") !== 0) {
+        option.value = "new:" + option.value;
+      }
+    });
   }
   form.addEventListener("submit", function () {
     submitting = true;
