@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,7 +18,7 @@ from . import tags, workflow
 from .editing import ArticleEditingMixin
 from .forms import ImageAdminForm
 from .models import Article, Author, Byline, Image, Section
-from .views import render_preview
+from .views import private_noindex, render_preview
 
 
 def thumbnail_html(image: Image | None, width: int) -> str:
@@ -358,9 +358,19 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
                 name="articles_article_transition",
             ),
             path(
+                "preview-unsaved/",
+                wrap(self.preview_form_view),
+                name="articles_article_preview_unsaved_new",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 wrap(self.preview_view),
                 name="articles_article_preview",
+            ),
+            path(
+                "<path:object_id>/preview-unsaved/",
+                wrap(self.preview_form_view),
+                name="articles_article_preview_unsaved",
             ),
             path("<path:object_id>/share/", wrap(self.share_view), name="articles_article_share"),
             path(
@@ -494,6 +504,58 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         """The article in the site's own template, whatever its status (staff only)."""
         article = self._workflow_article(request, object_id)
         return render_preview(request, article.pk)
+
+    def preview_form_view(self, request, object_id=None):
+        """POST from the change (or add) form: what is on the screen, unsaved, in the site's
+        own template. It is written inside a transaction that is always rolled back, so the
+        page renders with real tags and bylines and nothing is kept."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = None
+        if object_id is not None:
+            article = self._workflow_article(request, object_id)
+            if not self.has_change_permission(request, article):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        form_class = self.get_form(request, article, change=article is not None)
+        form = form_class(request.POST, request.FILES, instance=article)
+        form.is_valid()  # a preview shows what it can; only a missing section stops it
+        unsaved = form.instance
+        if not unsaved.section_id:
+            return private_noindex(
+                TemplateResponse(
+                    request,
+                    "admin/articles/article/preview_unavailable.html",
+                    {**self.admin_site.each_context(request), "title": "Nothing to preview yet"},
+                )
+            )
+        with transaction.atomic():
+            if not unsaved.pk and unsaved.created_by_id is None:
+                unsaved.created_by = request.user
+            unsaved.save()
+            unsaved.tags.set(form.cleaned_data.get("tags") or [])
+            Byline.objects.filter(article=unsaved).delete()
+            Byline.objects.bulk_create(
+                Byline(article=unsaved, author=author, position=position)
+                for position, author in enumerate(self._posted_byline_authors(request))
+            )
+            response = render_preview(request, unsaved.pk)
+            transaction.set_rollback(True)
+        return response
+
+    def _posted_byline_authors(self, request) -> list[Author]:
+        """The byline rows of the posted form, in position order, deleted rows left out."""
+        rows = []
+        for index in range(int(request.POST.get("bylines-TOTAL_FORMS") or 0)):
+            prefix = f"bylines-{index}-"
+            author_id = request.POST.get(prefix + "author", "")
+            if not author_id.isdigit() or request.POST.get(prefix + "DELETE"):
+                continue
+            position = request.POST.get(prefix + "position", "")
+            rows.append((int(position) if position.isdigit() else index, index, int(author_id)))
+        authors = Author.objects.in_bulk([author_id for *_, author_id in rows])
+        return [authors[a] for *_, a in sorted(rows) if a in authors]
 
     def share_view(self, request, object_id):
         """POST: make a share link for an unpublished article, valid for 1–30 days."""

@@ -181,6 +181,9 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+    schedule_preset = forms.ChoiceField(
+        choices=[("", ""), *workflow.SCHEDULE_PRESETS.items()], required=False
+    )
     unpublish_archive = forms.BooleanField(
         label="archive it instead of returning it to drafts", required=False
     )
@@ -256,10 +259,13 @@ class ArticleAdminForm(forms.ModelForm):
     def clean_workflow_step(self, cleaned: dict) -> None:
         """What a workflow button needs besides the article itself: a comment, a future time,
         and (to go live) a body. A missing one refuses the save and the step together."""
+        if cleaned.get("schedule_preset"):  # "In 10 minutes" and the like schedule at once
+            cleaned["workflow_action"] = "schedule"
+            cleaned["schedule_at"] = workflow.preset_time(cleaned["schedule_preset"])
         action = cleaned.get("workflow_action")
         if action == "request_changes" and not (cleaned.get("workflow_comment") or "").strip():
             self.add_error("workflow_comment", "Say what needs to change: a comment is required.")
-        if action == "schedule":
+        if action == "schedule" and "schedule_at" not in cleaned:
             schedule = workflow.ScheduleForm(
                 {
                     "date": self.data.get(self.add_prefix("schedule_date"), ""),

@@ -32,7 +32,9 @@
       }
     });
   }
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    // A preview opens in another tab: this page stays, and so do its unsaved changes.
+    if (event.submitter && event.submitter.formTarget === "_blank") return;
     submitting = true;
   });
   window.addEventListener("beforeunload", function (event) {
@@ -109,10 +111,9 @@
     if (kind === "publish") {
       lines.push("“" + headline + "” will be public at once, on the site, in feeds and search.");
     } else if (kind === "schedule") {
-      lines.push(
-        "“" + headline + "” will go public on " + value("schedule_date") + " at " +
-          value("schedule_time") + "."
-      );
+      var when = button.dataset.when ||
+        "on " + value("schedule_date") + " at " + value("schedule_time");
+      lines.push("“" + headline + "” will go public " + when + ".");
     } else if (kind === "unpublish") {
       lines.push("“" + headline + "” will disappear from the site, feeds and search at once.");
     }

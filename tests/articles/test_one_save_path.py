@@ -169,3 +169,43 @@ def test_reporter_opening_a_colleagues_article_is_told_they_cannot(client):
     assert "You can&#x27;t open this article" in page
     assert "Perhaps it was deleted" not in page
     assert "Secret merger talks" not in page
+
+
+def test_a_scheduling_preset_schedules_for_tomorrow_at_six(editor_client):
+    article = make_article(status=Status.DRAFT)
+    post_form(editor_client, article, schedule_preset="tomorrow_0600")
+    article.refresh_from_db()
+    local = timezone.localtime(article.publish_at)
+    assert article.status == Status.SCHEDULED
+    assert (local.date(), local.hour, local.minute) == (
+        timezone.localdate() + datetime.timedelta(days=1),
+        6,
+        0,
+    )
+
+
+def test_a_scheduled_story_can_be_published_now_without_unscheduling(editor_client):
+    article = make_article(
+        status=Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    page = editor_client.get(change_url(article)).content.decode()
+    assert 'value="publish"' in page and "Reschedule" in page
+    post_form(editor_client, article, workflow_action="publish")
+    article.refresh_from_db()
+    assert article.status == Status.PUBLISHED and article.publish_at <= timezone.now()
+
+
+def test_a_scheduled_story_can_be_rescheduled_directly(editor_client):
+    article = make_article(
+        status=Status.SCHEDULED, publish_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    post_form(editor_client, article, schedule_preset="next_hour")
+    article.refresh_from_db()
+    assert article.status == Status.SCHEDULED
+    assert article.publish_at <= timezone.now() + datetime.timedelta(hours=1)
+
+
+def test_the_schedule_date_starts_at_today(editor_client):
+    article = make_article(status=Status.DRAFT)
+    form = editor_client.get(change_url(article)).context["adminform"].form
+    assert form["schedule_date"].value() == timezone.localdate()
