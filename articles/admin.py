@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from . import tags, workflow
+from . import checks, tags, workflow
 from .editing import ArticleEditingMixin
 from .forms import ImageAdminForm
 from .models import Article, Author, Byline, Image, Section
@@ -602,27 +602,84 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         return redirect(self._change_url(article))
 
     def _apply_to_each(self, request, queryset, name: str, **kwargs) -> None:
-        """Run one transition on every selected article, reporting each one's outcome."""
+        """Run one transition on every selected article, reporting each one's outcome and,
+        for several, a summary."""
         transition = workflow.TRANSITIONS[name]
+        done = skipped = 0
         for article in queryset.order_by("pk"):
             # A row changed since the changelist showed it is skipped (ArticleEditingMixin).
             expected = self.version_seen(request, article)
             try:
                 getattr(article, name)(by=request.user, expected_version=expected, **kwargs)
             except workflow.StaleArticleError as exc:
+                skipped += 1
                 messages.warning(request, self.stale_bulk_message(article, expected, exc))
             except workflow.TransitionError as exc:
+                skipped += 1
                 messages.warning(request, f"Skipped: {exc}")
             else:
+                done += 1
                 messages.success(request, self._done_message(article, transition))
+        if done + skipped > 1:
+            messages.info(
+                request,
+                f"Summary: {done} of {done + skipped} selected articles {transition.past}"
+                + (f"; {skipped} skipped." if skipped else "."),
+            )
 
-    @admin.action(description="Publish selected articles now", permissions=["publish"])
+    def _checked(self, queryset) -> list[Article]:
+        """The selected articles, each with its pre-publish checks (articles/checks.py)."""
+        articles = list(queryset.select_related("section", "hero_image").prefetch_related("tags"))
+        for article in articles:
+            article.prepublish_checks = checks.prepublish_checks(article)
+        return articles
+
+    def _confirm_selected(self, request, queryset, name: str, question: str):
+        """The intermediate page of a bulk publish or unpublish: what will happen to which
+        articles, with their pre-publish checks, and one button to go ahead."""
+        articles = self._checked(queryset) if name == "publish" else list(queryset)
+        return TemplateResponse(
+            request,
+            "admin/articles/article/confirm_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": question,
+                "opts": self.opts,
+                "articles": articles,
+                "action_name": f"{name}_selected",
+                "button": workflow.TRANSITIONS[name].label,
+                "errors": sum(
+                    any(c.is_error for c in getattr(a, "prepublish_checks", [])) for a in articles
+                ),
+                "warned": sum(
+                    any(not c.is_error for c in getattr(a, "prepublish_checks", []))
+                    for a in articles
+                ),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "versions_seen": self.versions_seen(request),
+            },
+        )
+
+    @admin.action(description="Publish selected articles now…", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._apply_to_each(request, queryset, "publish")
+        if "apply" in request.POST:
+            self._apply_to_each(request, queryset, "publish")
+            return None
+        return self._confirm_selected(
+            request, queryset, "publish", "Publish these articles now? Readers see them at once."
+        )
 
-    @admin.action(description="Unpublish selected articles", permissions=["unpublish"])
+    @admin.action(description="Unpublish selected articles…", permissions=["unpublish"])
     def unpublish_selected(self, request, queryset):
-        self._apply_to_each(request, queryset, "unpublish")
+        if "apply" in request.POST:
+            self._apply_to_each(request, queryset, "unpublish")
+            return None
+        return self._confirm_selected(
+            request,
+            queryset,
+            "unpublish",
+            "Unpublish these articles? They leave the site, feeds and search at once.",
+        )
 
     @admin.action(description="Schedule selected articles…", permissions=["schedule"])
     def schedule_selected(self, request, queryset):
@@ -638,7 +695,7 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Schedule articles",
                 "opts": self.opts,
-                "articles": queryset.select_related("section"),
+                "articles": self._checked(queryset),
                 "form": form,
                 "site_time_zone": settings.TIME_ZONE,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -22,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import checks
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
 
 Status = Article.Status
@@ -214,6 +215,10 @@ def _apply(
             raise InvalidTransition(
                 f"“{locked.headline}” is {locked.get_status_display().lower()}; "
                 f"it cannot be {transition.past} from there."
+            )
+        if target in (Status.PUBLISHED, Status.SCHEDULED) and not checks.word_count(locked.body):
+            raise InvalidTransition(
+                f"“{locked.headline}” has an empty body: write it before it goes live."
             )
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}

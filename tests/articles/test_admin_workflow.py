@@ -223,7 +223,7 @@ def test_tampered_status_from_an_editor_is_ignored_too(editor_client):
 def test_reporter_bulk_publish_by_direct_post_is_refused(reporter_client, reporter):
     article = own(reporter)
     response = reporter_client.post(
-        CHANGELIST, {"action": "publish_selected", "_selected_action": [article.pk]}
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [article.pk], "apply": "1"}
     )
     assert response.status_code in (200, 302)
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
@@ -432,7 +432,7 @@ def test_bulk_publish_reports_each_article(editor_client):
     live = make_article(headline="Live story", status=Status.PUBLISHED)
     response = editor_client.post(
         CHANGELIST,
-        {"action": "publish_selected", "_selected_action": [draft.pk, live.pk]},
+        {"action": "publish_selected", "_selected_action": [draft.pk, live.pk], "apply": "1"},
         follow=True,
     )
     assert Article.objects.get(pk=draft.pk).status == Status.PUBLISHED
@@ -487,9 +487,39 @@ def test_bulk_schedule_in_the_past_shows_the_form_again(editor_client):
 def test_bulk_unpublish(editor_client):
     article = make_article(status=Status.PUBLISHED)
     editor_client.post(
-        CHANGELIST, {"action": "unpublish_selected", "_selected_action": [article.pk]}
+        CHANGELIST,
+        {"action": "unpublish_selected", "_selected_action": [article.pk], "apply": "1"},
     )
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_bulk_publish_asks_first_listing_each_articles_checks(editor_client):
+    empty = make_article(headline="Empty story", status=Status.DRAFT, body="")
+    bare = make_article(headline="Bare story", status=Status.DRAFT, standfirst="")
+    response = editor_client.post(
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [empty.pk, bare.pk]}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Will be skipped:</strong> The body is empty." in page
+    assert "The standfirst is missing." in page and "There is no hero image." in page
+    assert "1 article cannot go live and will be skipped." in page
+    assert not Article.objects.filter(status=Status.PUBLISHED).exists()
+
+
+def test_bulk_publish_skips_an_empty_body_and_sums_up(editor_client):
+    empty = make_article(headline="Empty story", status=Status.DRAFT, body="")
+    ready = make_article(headline="Ready story", status=Status.DRAFT)
+    response = editor_client.post(
+        CHANGELIST,
+        {"action": "publish_selected", "_selected_action": [empty.pk, ready.pk], "apply": "1"},
+        follow=True,
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("“Empty story” has an empty body" in t for t in texts)
+    assert "Summary: 1 of 2 selected articles published; 1 skipped." in texts
+    assert Article.objects.get(pk=empty.pk).status == Status.DRAFT
+    assert Article.objects.get(pk=ready.pk).status == Status.PUBLISHED
 
 
 # --- the dashboard --------------------------------------------------------------------------
@@ -589,7 +619,7 @@ def test_dashboard_counts_every_article_though_it_lists_the_first_few(editor_cli
 def test_reporter_bulk_publish_of_someone_elses_article_is_refused(reporter_client):
     theirs = make_article(status=Status.REVIEW)
     reporter_client.post(
-        CHANGELIST, {"action": "publish_selected", "_selected_action": [theirs.pk]}
+        CHANGELIST, {"action": "publish_selected", "_selected_action": [theirs.pk], "apply": "1"}
     )
     assert Article.objects.get(pk=theirs.pk).status == Status.REVIEW
     assert not ArticleEvent.objects.exists()

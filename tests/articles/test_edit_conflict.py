@@ -341,7 +341,12 @@ def test_a_bulk_action_from_a_stale_changelist_skips_the_article_changed_since(t
 
     response = bob.post(
         changelist,
-        {"action": "publish_selected", "_selected_action": [changed.pk, untouched.pk], **seen},
+        {
+            "action": "publish_selected",
+            "_selected_action": [changed.pk, untouched.pk],
+            "apply": "1",
+            **seen,
+        },
     )
 
     assert seen == {f"version_{changed.pk}": "1", f"version_{untouched.pk}": "1"}
