@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -165,8 +166,18 @@ class TagAdmin(admin.ModelAdmin):
         )
 
 
+class BylineForm(forms.ModelForm):
+    """A byline row. The first row of a new article starts with the writer's own author page;
+    kept as it is, it still counts as filled in (Django would drop an unchanged extra row)."""
+
+    def has_changed(self):
+        prefilled = not self.instance.pk and bool(self.initial.get("author"))
+        return prefilled or super().has_changed()
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    form = BylineForm
     extra = 1
     min_num = 1
     autocomplete_fields = ["author"]
@@ -262,6 +273,14 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         if getattr(obj, "workflow_outcome", None) and "_popup" not in request.POST:
             return self._workflow_response(request, obj)
         return super().response_change(request, obj)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, BylineInline) and obj.pk is None:
+            own = Author.objects.filter(user=request.user).values_list("pk", flat=True).first()
+            if own is not None:
+                kwargs["initial"] = [{"author": own, "position": 0}]
+        return kwargs
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

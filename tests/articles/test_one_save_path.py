@@ -209,3 +209,26 @@ def test_the_schedule_date_starts_at_today(editor_client):
     article = make_article(status=Status.DRAFT)
     form = editor_client.get(change_url(article)).context["adminform"].form
     assert form["schedule_date"].value() == timezone.localdate()
+
+
+def test_a_new_article_starts_with_the_reporters_own_byline(client):
+    reporter = make_reporter("rita")
+    client.force_login(reporter)
+    page = client.get(reverse("admin:articles_article_add"))
+    formset = page.context["inline_admin_formsets"][0].formset
+    assert formset.forms[0]["author"].value() == reporter.author.pk
+
+
+def test_the_prefilled_byline_is_saved_when_left_as_it_is(client):
+    from articles.models import Section
+
+    reporter = make_reporter("rita")
+    client.force_login(reporter)
+    section = Section.objects.create(name="Local", slug="local")
+    page = client.get(reverse("admin:articles_article_add"))
+    data = change_form_data(
+        page, headline="Harbour wall", standfirst="Repaired.", section=section.pk
+    )
+    response = client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302
+    assert list(Article.objects.get().authors.all()) == [reporter.author]
