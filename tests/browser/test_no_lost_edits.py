@@ -61,16 +61,10 @@ def test_leaving_with_unsaved_changes_asks_first(signed_in, live_server):
     page.goto(change_url(live_server, article))
     page.click("#id_headline")
     page.keyboard.type(" (updated)")
-    dialogs = []
-
-    def dismiss(dialog):
-        dialogs.append(dialog.type)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(500)  # the prompt is asynchronous; give it its turn
-    assert dialogs == ["beforeunload"]
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
 
 
 def test_autosave_keeps_typing_without_touching_the_live_story(signed_in, live_server):
