@@ -548,7 +548,7 @@ def test_dashboard_shows_scheduled_times_drafts_and_published(editor_client, edi
     assert "Budget day" in page
     assert timezone.localtime(scheduled.publish_at).strftime("%H:%M") in page
     assert "My own draft" in page
-    assert "Someone else draft" not in page
+    assert "Someone else draft" in page  # editors see every draft (issue 17)
     assert "Out already" in page
     assert "Site administration" in page or "app-articles" in page  # the app list stays
 
@@ -597,13 +597,35 @@ def test_dashboard_recently_published_lists_newest_first(editor_client, clock):
     assert 'aria-label="2 articles"' in panel
 
 
-def test_dashboard_my_drafts_lists_last_saved_first(editor_client, editor, clock):
+def test_dashboard_drafts_lists_last_saved_first(editor_client, editor, clock):
     make_article(headline="Older draft", status=Status.DRAFT, authors=[editor.author])
     clock.shift(HOUR)
     make_article(headline="Newer draft", status=Status.DRAFT, authors=[editor.author])
-    panel = panel_html(editor_client.get("/admin/").content.decode(), "My drafts")
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Drafts")
     assert panel.index("Newer draft") < panel.index("Older draft")
     assert 'aria-label="2 articles"' in panel
+
+
+def test_an_editors_dashboard_shows_everyones_drafts(editor_client, reporter):
+    own(reporter, headline="Draft by Rita")
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Drafts")
+    assert "Draft by Rita" in panel
+
+
+def test_a_reporters_dashboard_marks_drafts_sent_back(reporter_client, reporter, editor):
+    article = own(reporter, headline="Sent back")
+    article.submit(by=reporter)
+    article.request_changes(by=editor, comment="Add a quote.")
+    own(reporter, headline="Untouched")
+    panel = panel_html(reporter_client.get("/admin/").content.decode(), "My drafts")
+    assert panel.count("Changes requested") == 1
+    assert panel.index("Changes requested") > panel.index("Sent back")
+
+
+def test_the_review_queue_says_who_submitted_and_when(editor_client, reporter, clock):
+    own(reporter, headline="Waiting").submit(by=reporter)
+    panel = panel_html(editor_client.get("/admin/").content.decode(), "Awaiting review")
+    assert "Submitted by rita <time" in panel
 
 
 def test_dashboard_counts_every_article_though_it_lists_the_first_few(editor_client):
