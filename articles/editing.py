@@ -230,12 +230,37 @@ class ArticleEditingMixin:
     def _templates(self) -> str:
         return f"admin/{self.opts.app_label}/{self.opts.model_name}"
 
-    def revisions_view(self, request, object_id):
+    def history_view(self, request, object_id, extra_context=None):
+        # One history per article: Django's own "History" button leads to the timeline.
         article = self._article_for(request, object_id)
-        history = list(article.revisions.select_related("author").order_by("-version", "-pk")[:200])
-        revisions.label_for_readers(history, article.events.all())
+        return HttpResponseRedirect(self._url("revisions", article.pk))
+
+    def revisions_view(self, request, object_id):
+        """The article's one timeline: saves (with what each changed), workflow steps and
+        share links, newest first; pick two saves to compare."""
+        article = self._article_for(request, object_id)
+        history = list(
+            article.revisions.select_related("author", "restored_from").order_by("-version", "-pk")[
+                :200
+            ]
+        )
+        events = list(article.events.select_related("actor")[:200])
+        revisions.label_for_readers(history, events)
+        for newer, older in zip(history, [*history[1:], None], strict=True):
+            newer.summary = revisions.change_summary(older, newer)
+        timeline = [("save", r.created_at, r) for r in history]
+        timeline += [("step", e.at, e) for e in events]
+        timeline += [
+            ("share", link.created_at, link)
+            for link in article.share_links.select_related("created_by")[:50]
+        ]
+        timeline.sort(key=lambda row: row[1], reverse=True)
         context = self._context(
-            request, article, f"History of “{article.headline}”", revisions=history
+            request,
+            article,
+            f"History of “{article.headline}”",
+            revisions=history,
+            timeline=timeline,
         )
         return TemplateResponse(request, f"{self._templates}/revisions.html", context)
 
@@ -275,11 +300,14 @@ class ArticleEditingMixin:
         if len(found) != len(set(ids)):
             raise Http404("No such revision of this article.")
         old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda r: (r.version, r.pk))
+        latest = revisions.latest_revision(article)
         context = self._context(
             request,
             article,
             f"Changes from version {old.version} to {new.version}",
             diff=revisions.diff_revisions(old, new),
+            restorable=[r for r in (old, new) if latest is None or r.pk != latest.pk],
+            current_version=article.version,
         )
         return TemplateResponse(request, f"{self._templates}/revision_compare.html", context)
 

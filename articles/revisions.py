@@ -442,3 +442,26 @@ def diff_revisions(old: Revision, new: Revision) -> RevisionDiff:
         bylines_reordered=kept_old != kept_new,
         body=diff_bodies(old.body, new.body),
     )
+
+
+def change_summary(old: Revision | None, new: Revision) -> str:
+    """One line saying what a save changed: "Headline, Tags; body 412 → 455 words"."""
+    if old is None:
+        return f"First version; body {_words(new.body)} words"
+    fields = [
+        label
+        for label, name in _COMPARED_FIELDS
+        if name != "status" and getattr(old, name) != getattr(new, name)
+    ]
+    if old.tags != new.tags:
+        fields.append("Tags")
+    if old.bylines != new.bylines:
+        fields.append("Bylines")
+    body = f"body {_words(old.body)} → {_words(new.body)} words" if old.body != new.body else ""
+    restored = f"Restored version {new.restored_from.version}" if new.restored_from_id else ""
+    parts = [restored, ", ".join(fields), body]
+    return "; ".join(part for part in parts if part) or "No change to the text"
+
+
+def _words(html: str) -> int:
+    return len(re.findall(r"\S+", re.sub(r"<[^>]+>", " ", html or "")))
