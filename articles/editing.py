@@ -79,6 +79,7 @@ class ArticleEditingMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
+        context["error_links"] = self.error_links(form, context.get("inline_admin_formsets", []))
         context["expected_version_field"] = form["expected_version"]
         context["edit_conflict"] = getattr(form, "conflict", None)
         context["edit_conflict_revision"] = getattr(form, "conflict_revision", None)
@@ -98,6 +99,31 @@ class ArticleEditingMixin:
                         article=obj, user=request.user
                     ).first()
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def error_links(self, form, inline_formsets) -> list[tuple[str, str, str]]:
+        """(anchor, label, first error) for every field that failed, the bylines' included,
+        for the summary at the top of the form."""
+        links = [
+            (field.id_for_label, str(field.label), field.errors[0])
+            for field in form
+            if field.errors
+        ]
+        for inline in inline_formsets:
+            formset = inline.formset
+            name = str(formset.model._meta.verbose_name).capitalize()
+            if formset.non_form_errors():
+                links.append((f"{formset.prefix}-group", name, formset.non_form_errors()[0]))
+            for number, row in enumerate(formset.forms, start=1):
+                links += [
+                    (
+                        field.id_for_label,
+                        f"{name} {number}, {str(field.label).lower()}",
+                        field.errors[0],
+                    )
+                    for field in row
+                    if field.errors
+                ]
+        return links
 
     # --- transitions and bulk actions from a stale page ----------------------------------------
 

@@ -72,6 +72,22 @@
     window.setInterval(autosave, interval);
   }
 
+  // --- share links: a Copy button beside each -------------------------------------------------
+  if (navigator.clipboard) {
+    document.querySelectorAll(".workflow__links input[readonly]").forEach(function (input) {
+      var copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "button";
+      copy.textContent = "Copy";
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(input.value).then(function () {
+          copy.textContent = "Copied";
+        });
+      });
+      input.insertAdjacentElement("afterend", copy);
+    });
+  }
+
   // --- confirmation before going live --------------------------------------------------------
   function value(name) {
     var field = form.elements[name];

@@ -50,11 +50,42 @@
     update();
   }
 
+  // The editor's own keyboard shortcuts (tiptap's defaults), shown in the buttons' tooltips.
+  var MOD = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl+";
+  var SHORTCUTS = [
+    [/^bold/i, MOD + "B"],
+    [/^italic/i, MOD + "I"],
+    [/quote/i, MOD + "Shift+B"],
+    [/(bullet|unordered)/i, MOD + "Shift+8"],
+    [/(ordered|numbered)/i, MOD + "Shift+7"],
+    [/^undo/i, MOD + "Z"],
+    [/^redo/i, MOD + "Shift+Z"],
+  ];
+
+  function labelShortcuts(editor) {
+    var wrapper = editor.view.dom.closest(".prose-editor");
+    if (!wrapper) return;
+    wrapper.querySelectorAll("button[title], [role=button][title]").forEach(function (button) {
+      var title = button.getAttribute("title");
+      var shortcut = SHORTCUTS.find(function (entry) {
+        return entry[0].test(title);
+      });
+      if (shortcut && title.indexOf(shortcut[1]) === -1) {
+        button.setAttribute("title", title + " (" + shortcut[1] + ")");
+        button.setAttribute("aria-keyshortcuts", shortcut[1].replace("⌘", "Meta+"));
+      }
+    });
+  }
+
   document.addEventListener("prose-editor:ready", function (event) {
     var editor = event.detail.editor;
     var textarea = event.detail.textarea;
     if (!textarea || textarea.name !== "body") return;
     keepCreditDash(editor);
     countWords(editor, textarea);
+    // The menu bar is drawn after the editor is ready.
+    window.requestAnimationFrame(function () {
+      labelShortcuts(editor);
+    });
   });
 })();

@@ -232,3 +232,12 @@ def test_the_prefilled_byline_is_saved_when_left_as_it_is(client):
     response = client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302
     assert list(Article.objects.get().authors.all()) == [reporter.author]
+
+
+def test_a_refused_save_lists_the_fields_to_correct_with_links(editor_client):
+    article = make_article(status=Status.DRAFT)
+    response = post_form(editor_client, article, headline="", section="")
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert '<a href="#id_headline">Headline</a>: This field is required.' in page
+    assert '<a href="#id_section">Section</a>' in page
