@@ -85,6 +85,26 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail(self, image: Image) -> str:
         return thumbnail_html(image, width=80)
 
+    def get_urls(self):
+        return [
+            path(
+                "<int:image_id>/thumbnail/",
+                self.admin_site.admin_view(self.thumbnail_view),
+                name="articles_image_thumbnail",
+            ),
+            *super().get_urls(),
+        ]
+
+    def thumbnail_view(self, request, image_id):
+        """The smallest rendition of an image, for the hero image chooser's results."""
+        image = Image.objects.prefetch_related("renditions").filter(pk=image_id).first()
+        if image is None or not image.file:
+            raise Http404("No such image.")
+        if not self.has_view_permission(request, image):
+            raise PermissionDenied
+        smallest = next((r for r in image.renditions.all() if r.format == "webp"), None)
+        return redirect(smallest.file.url if smallest else image.file.url)
+
     @admin.display(description="Renditions")
     def rendition_list(self, image: Image) -> str:
         renditions = image.renditions.all() if image.pk else []
@@ -319,6 +339,14 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
     @admin.display(description="By")
     def byline_names(self, article: Article) -> str:
         return ", ".join(author.name for author in article.byline_authors) or "–"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "hero_image":
+            # static/js/article_form.js shows a thumbnail beside each image the chooser offers.
+            url = reverse("admin:articles_image_thumbnail", args=[0]).replace("/0/", "/{id}/")
+            field.widget.attrs["data-thumbnail-url"] = url
+        return field
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -72,6 +72,30 @@
     window.setInterval(autosave, interval);
   }
 
+  // --- the hero image chooser shows thumbnails ---------------------------------------------
+  var hero = form.querySelector("select[data-thumbnail-url]");
+  var $ = window.django && window.django.jQuery;
+  if (hero && window.MutationObserver && $ && $.fn.select2 && $.fn.select2.amd) {
+    // select2 keeps each result's {id, text} with its element.
+    var select2Utils = $.fn.select2.amd.require("select2/utils");
+    var observer = new MutationObserver(function () {
+      var results = document.querySelector(
+        ".select2-results__options[id='select2-" + hero.id + "-results']"
+      );
+      if (!results) return;
+      results.querySelectorAll(".select2-results__option").forEach(function (option) {
+        var data = select2Utils.GetData(option, "data");
+        if (!data || !/^\d+$/.test(String(data.id)) || option.querySelector("img")) return;
+        var img = document.createElement("img");
+        img.src = hero.dataset.thumbnailUrl.replace("{id}", data.id);
+        img.alt = "";
+        img.className = "chooser-thumbnail";
+        option.insertBefore(img, option.firstChild);
+      });
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  }
+
   // --- share links: a Copy button beside each -------------------------------------------------
   if (navigator.clipboard) {
     document.querySelectorAll(".workflow__links input[readonly]").forEach(function (input) {

@@ -62,10 +62,10 @@
     [/^redo/i, MOD + "Shift+Z"],
   ];
 
-  function labelShortcuts(editor) {
-    var wrapper = editor.view.dom.closest(".prose-editor");
-    if (!wrapper) return;
-    wrapper.querySelectorAll("button[title], [role=button][title]").forEach(function (button) {
+  // Labelled when first pointed at or focused: the menu bar is drawn after "ready".
+  function labelShortcut(event) {
+    var button = event.target.closest && event.target.closest(".prose-editor [title]");
+    if (button) {
       var title = button.getAttribute("title");
       var shortcut = SHORTCUTS.find(function (entry) {
         return entry[0].test(title);
@@ -74,8 +74,10 @@
         button.setAttribute("title", title + " (" + shortcut[1] + ")");
         button.setAttribute("aria-keyshortcuts", shortcut[1].replace("⌘", "Meta+"));
       }
-    });
+    }
   }
+  document.addEventListener("mouseover", labelShortcut);
+  document.addEventListener("focusin", labelShortcut);
 
   document.addEventListener("prose-editor:ready", function (event) {
     var editor = event.detail.editor;
@@ -83,9 +85,5 @@
     if (!textarea || textarea.name !== "body") return;
     keepCreditDash(editor);
     countWords(editor, textarea);
-    // The menu bar is drawn after the editor is ready.
-    window.requestAnimationFrame(function () {
-      labelShortcuts(editor);
-    });
   });
 })();

@@ -38,3 +38,23 @@ def test_a_forged_pending_token_keeps_nothing(client):
     response = client.post(ADD, {"pending_upload": "pending/x/y.jpg", "alt_text": "A photo"})
     assert response.status_code == 200
     assert not Image.objects.exists()
+
+
+def test_the_chooser_thumbnail_is_the_smallest_rendition(client):
+    from tests.factories import make_image
+
+    client.force_login(make_editor())
+    image = make_image()
+    response = client.get(reverse("admin:articles_image_thumbnail", args=[image.pk]))
+    assert response.status_code == 302
+    assert response.url == image.renditions.get(format="webp", width=480).file.url
+    missing = client.get(reverse("admin:articles_image_thumbnail", args=[image.pk + 1]))
+    assert missing.status_code == 404
+
+
+def test_the_chooser_thumbnail_is_for_staff_only(client):
+    from tests.factories import make_image
+
+    image = make_image()
+    response = client.get(reverse("admin:articles_image_thumbnail", args=[image.pk]))
+    assert response.status_code == 302 and "/login/" in response.url
