@@ -3,13 +3,16 @@
 import re
 
 import pytest
+from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from articles.forms import ImageAdminForm
 from articles.models import Image
 from tests.factories import image_bytes, make_editor
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 ADD = reverse("admin:articles_image_add")
 
 
@@ -31,6 +34,8 @@ def test_an_upload_without_alt_text_is_kept_for_the_next_try(client):
     assert second.status_code == 200  # the popup's closing page
     image = Image.objects.get()
     assert (image.alt_text, image.width) == ("The harbour", 1200)
+    kept = signing.loads(token, salt=ImageAdminForm.PENDING_SALT)
+    assert not default_storage.exists(kept)  # the waiting copy is gone
 
 
 def test_a_forged_pending_token_keeps_nothing(client):
