@@ -239,7 +239,8 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         "updated_at",
         "thumbnail",
     ]
-    list_filter = ["status", "section", ("tags", admin.RelatedOnlyFieldListFilter), "authors"]
+    # Every tag is offered: "only tags in use" reads every tagging (a second at 100 000).
+    list_filter = ["status", "section", "tags", "authors"]
     list_select_related = ["section", "hero_image"]
     # Declared so the admin shows its search box; get_search_results does the searching.
     search_fields = ["headline", "standfirst", "body", "authors__name"]
@@ -323,6 +324,20 @@ class ArticleAdmin(ArticleEditingMixin, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         if formset.model is Byline:
             form.instance.renumber_bylines()
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+        if not request.GET.get("q", "").strip():
+            return changelist
+
+        class SearchChangeList(changelist):
+            """While searching, no date drill-down: it re-reads every match twice."""
+
+            def get_filters(self, request):
+                self.date_hierarchy = None
+                return super().get_filters(request)
+
+        return SearchChangeList
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -67,6 +67,13 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Pages render without collectstatic having run: plain static file names, no manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection

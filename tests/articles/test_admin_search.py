@@ -69,3 +69,9 @@ def test_on_postgresql_the_body_is_searched_through_the_search_vector(editor_cli
     article = make_article(headline="Port reopens", body="<p>Harbourmasters spoke.</p>")
     search.update_search_vectors(Article.objects.filter(pk=article.pk))
     assert found(editor_client, "harbourmaster") == {"Port reopens"}  # stemmed
+
+
+def test_searching_leaves_out_the_date_drill_down(editor_client):
+    make_article()
+    assert editor_client.get(CHANGELIST).context["cl"].date_hierarchy == "publish_at"
+    assert editor_client.get(CHANGELIST, {"q": "river"}).context["cl"].date_hierarchy is None
