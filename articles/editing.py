@@ -27,7 +27,12 @@ from newsroom.admin_forms import is_valid_id
 
 from . import presence, revisions
 from .forms import ArticleAdminForm, changed_since
-from .models import Article, Revision
+from .models import Article, Autosave, Revision
+
+# How often the change form sends what is typed to the server (static/js/article_form.js).
+AUTOSAVE_SECONDS = 30
+# The change form's fields an autosave keeps (the bylines table is not among them).
+AUTOSAVED_FIELDS = [*ArticleAdminForm.Meta.fields, "new_tags"]
 
 
 class ArticleEditingMixin:
@@ -43,6 +48,27 @@ class ArticleEditingMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         revisions.record_revision(form.instance, author=request.user)
+        # What was typed is saved now; an older autosave would only offer stale text.
+        Autosave.objects.filter(article=form.instance, user=request.user).delete()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if not (change and request.method == "GET" and request.GET.get("restore") == "autosave"):
+            return form_class
+        autosave = Autosave.objects.filter(article=obj, user=request.user).first()
+        if autosave is None:
+            return form_class
+
+        class RestoredForm(form_class):
+            """The form as the editor left it. It claims the version the typing started
+            from, so if someone saved since, saving shows their changes first."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.initial.update(autosave.data)
+                self.initial["expected_version"] = autosave.version
+
+        return RestoredForm
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -55,6 +81,7 @@ class ArticleEditingMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         form = context["adminform"].form
+        context["error_links"] = self.error_links(form, context.get("inline_admin_formsets", []))
         context["expected_version_field"] = form["expected_version"]
         context["edit_conflict"] = getattr(form, "conflict", None)
         context["edit_conflict_revision"] = getattr(form, "conflict_revision", None)
@@ -66,7 +93,39 @@ class ArticleEditingMixin:
             context["presence_interval"] = presence.HEARTBEAT_SECONDS
             context["revisions_url"] = self._url("revisions", obj.pk)
             context["latest_revision"] = revisions.latest_revision(obj)
+            if self.has_change_permission(request, obj):
+                context["autosave_url"] = self._url("autosave", obj.pk)
+                context["autosave_interval"] = AUTOSAVE_SECONDS
+                if request.method == "GET" and "restore" not in request.GET:
+                    context["autosave"] = Autosave.objects.filter(
+                        article=obj, user=request.user
+                    ).first()
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def error_links(self, form, inline_formsets) -> list[tuple[str, str, str]]:
+        """(anchor, label, first error) for every field that failed, the bylines' included,
+        for the summary at the top of the form."""
+        links = [
+            (field.id_for_label, str(field.label), field.errors[0])
+            for field in form
+            if field.errors
+        ]
+        for inline in inline_formsets:
+            formset = inline.formset
+            name = str(formset.model._meta.verbose_name).capitalize()
+            if formset.non_form_errors():
+                links.append((f"{formset.prefix}-group", name, formset.non_form_errors()[0]))
+            for number, row in enumerate(formset.forms, start=1):
+                links += [
+                    (
+                        field.id_for_label,
+                        f"{name} {number}, {str(field.label).lower()}",
+                        field.errors[0],
+                    )
+                    for field in row
+                    if field.errors
+                ]
+        return links
 
     # --- transitions and bulk actions from a stale page ----------------------------------------
 
@@ -163,6 +222,11 @@ class ArticleEditingMixin:
                 name=self._url_name("revision_restore"),
             ),
             path(
+                "<path:object_id>/autosave/",
+                wrap(self.autosave_view),
+                name=self._url_name("autosave"),
+            ),
+            path(
                 "<path:object_id>/presence/",
                 wrap(self.presence_view),
                 name=self._url_name("presence"),
@@ -194,11 +258,37 @@ class ArticleEditingMixin:
     def _templates(self) -> str:
         return f"admin/{self.opts.app_label}/{self.opts.model_name}"
 
-    def revisions_view(self, request, object_id):
+    def history_view(self, request, object_id, extra_context=None):
+        # One history per article: Django's own "History" button leads to the timeline.
         article = self._article_for(request, object_id)
-        history = list(article.revisions.select_related("author").order_by("-version", "-pk")[:200])
+        return HttpResponseRedirect(self._url("revisions", article.pk))
+
+    def revisions_view(self, request, object_id):
+        """The article's one timeline: saves (with what each changed), workflow steps and
+        share links, newest first; pick two saves to compare."""
+        article = self._article_for(request, object_id)
+        history = list(
+            article.revisions.select_related("author", "restored_from").order_by("-version", "-pk")[
+                :200
+            ]
+        )
+        events = list(article.events.select_related("actor")[:200])
+        revisions.label_for_readers(history, events)
+        for newer, older in zip(history, [*history[1:], None], strict=True):
+            newer.summary = revisions.change_summary(older, newer)
+        timeline = [("save", r.created_at, r) for r in history]
+        timeline += [("step", e.at, e) for e in events]
+        timeline += [
+            ("share", link.created_at, link)
+            for link in article.share_links.select_related("created_by")[:50]
+        ]
+        timeline.sort(key=lambda row: row[1], reverse=True)
         context = self._context(
-            request, article, f"History of “{article.headline}”", revisions=history
+            request,
+            article,
+            f"History of “{article.headline}”",
+            revisions=history,
+            timeline=timeline,
         )
         return TemplateResponse(request, f"{self._templates}/revisions.html", context)
 
@@ -209,6 +299,10 @@ class ArticleEditingMixin:
         )
         latest = revisions.latest_revision(article)
         diff = revisions.diff_revisions(revision, latest) if latest else None
+        newer = article.revisions.filter(version__gt=revision.version).order_by("version").first()
+        revisions.label_for_readers(
+            [revision] if newer is None else [newer, revision], article.events.all()
+        )
         context = self._context(
             request,
             article,
@@ -236,11 +330,14 @@ class ArticleEditingMixin:
         if len(found) != len(set(ids)):
             raise Http404("No such revision of this article.")
         old, new = sorted((found[ids[0]], found[ids[1]]), key=lambda r: (r.version, r.pk))
+        latest = revisions.latest_revision(article)
         context = self._context(
             request,
             article,
             f"Changes from version {old.version} to {new.version}",
             diff=revisions.diff_revisions(old, new),
+            restorable=[r for r in (old, new) if latest is None or r.pk != latest.pk],
+            current_version=article.version,
         )
         return TemplateResponse(request, f"{self._templates}/revision_compare.html", context)
 
@@ -255,6 +352,23 @@ class ArticleEditingMixin:
             expected = int(request.POST.get("expected_version", ""))
         except ValueError:
             expected = None
+        stale = expected != article.version
+        if article.is_live and not stale and request.POST.get("confirmed") != "1":
+            # Readers see a restore of a live story at once: say so, show what changes for
+            # them, and ask again. Nothing is restored until the editor confirms.
+            latest = revisions.latest_revision(article)
+            context = self._context(
+                request,
+                article,
+                f"Restore version {revision.version} of a live article?",
+                revision=revision,
+                expected_version=expected,
+                diff=revisions.diff_revisions(latest, revision) if latest else None,
+                public_url=article.get_absolute_url(),
+            )
+            return TemplateResponse(
+                request, f"{self._templates}/revision_restore_confirm.html", context
+            )
         try:
             restored = revisions.restore_revision(
                 revision, by=request.user, expected_version=expected
@@ -277,6 +391,36 @@ class ArticleEditingMixin:
             f"Version {revision.version} was restored; it is now version {restored.version}.",
         )
         return HttpResponseRedirect(self._url("change", article.pk))
+
+    def autosave_view(self, request, object_id):
+        """POST from the change form: keep what is typed (or, with `discard`, forget it).
+        Nothing on the article changes, so readers and the revision history never see it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_for(request, object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        if request.POST.get("discard"):
+            Autosave.objects.filter(article=article, user=request.user).delete()
+            messages.info(request, "The autosaved changes were discarded.")
+            return HttpResponseRedirect(self._url("change", article.pk))
+        try:
+            version = int(request.POST.get("expected_version", ""))
+        except ValueError:
+            version = article.version
+        data = {
+            name: request.POST.getlist(name) if name == "tags" else request.POST.get(name, "")
+            for name in AUTOSAVED_FIELDS
+            if name in request.POST
+        }
+        autosave, _ = Autosave.objects.update_or_create(
+            article=article,
+            user=request.user,
+            defaults={"version": version, "data": data, "saved_at": timezone.now()},
+        )
+        return JsonResponse(
+            {"saved_at": date_format(timezone.localtime(autosave.saved_at), "H:i:s")}
+        )
 
     def presence_view(self, request, object_id):
         if request.method != "POST":

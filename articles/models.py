@@ -503,3 +503,35 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} v{self.version}"
+
+
+class Autosave(models.Model):
+    """What one editor had typed in an article's change form, kept every half minute so a
+    closed tab or a dead battery loses nothing. It is not a revision and never touches the
+    article: a live story's public text changes only when someone saves it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(help_text="The article version the typing started from.")
+    data = models.JSONField(default=dict, help_text="The change form's fields, as typed.")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_autosave_per_editor")
+        ]
+
+    def __str__(self) -> str:
+        return f"Autosave of {self.article_id} by {self.user_id}"
+
+
+class TagRedirect(models.Model):
+    """A tag page that no longer exists because its tag was merged into another: its old
+    address answers 301 to the tag that absorbed it (articles/tags.py, merge_tags)."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.tag_id}"

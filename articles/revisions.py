@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -66,13 +67,14 @@ def current_bylines(article: Article) -> list[dict]:
 
 
 def record_revision(
-    article: Article, *, author=None, restored_from: Revision | None = None
+    article: Article, *, author=None, restored_from: Revision | None = None, created_at=None
 ) -> Revision:
     """Store what the article holds now (content, tags, bylines) as a new revision."""
     _mark_superseded_if_it_was_live(article)
     hero = Image.objects.filter(pk=article.hero_image_id).first() if article.hero_image_id else None
     return Revision.objects.create(
         article=article,
+        created_at=created_at or timezone.now(),
         author=author if author is not None and author.is_authenticated else None,
         version=article.version,
         restored_from=restored_from,
@@ -132,7 +134,37 @@ def ensure_baseline(article: Article) -> None:
         step = article.events.select_related("actor").order_by("-at", "-pk").first()
         last = article.revisions.order_by("-version", "-pk").first()
         moved_by_step = step is not None and (last is None or step.at >= last.created_at)
-        record_revision(article, author=step.actor if moved_by_step else None)
+        # Dated when this version began (the step, or the last content change), not when
+        # someone happened to open it.
+        record_revision(
+            article,
+            author=step.actor if moved_by_step else None,
+            created_at=step.at if moved_by_step else article.updated_at,
+        )
+
+
+def label_for_readers(history: list[Revision], events) -> None:
+    """Give each revision a `reader_label` saying what readers saw of it: "Published"
+    (saved while live), "Draft, then published" (it went live later without another save),
+    or just its status. Unlike `was_live`, which pruning keeps conservative, this does not
+    count a story unscheduled before its time as seen. `history` is newest first."""
+    events = sorted(events, key=lambda event: event.at)
+    until = None
+    for revision in history:  # newest first: each one lasted until the next was saved
+        status = revision.get_status_display()
+        went_live = any(
+            event.to_status == Article.Status.PUBLISHED
+            and event.at >= revision.created_at
+            and (until is None or event.at < until)
+            for event in events
+        )
+        if revision.status == Article.Status.PUBLISHED:
+            revision.reader_label = "Published (live)"
+        elif went_live:
+            revision.reader_label = f"{status}, then published"
+        else:
+            revision.reader_label = status
+        until = revision.created_at
 
 
 def latest_revision(article: Article) -> Revision | None:
@@ -410,3 +442,26 @@ def diff_revisions(old: Revision, new: Revision) -> RevisionDiff:
         bylines_reordered=kept_old != kept_new,
         body=diff_bodies(old.body, new.body),
     )
+
+
+def change_summary(old: Revision | None, new: Revision) -> str:
+    """One line saying what a save changed: "Headline, Tags; body 412 → 455 words"."""
+    if old is None:
+        return f"First version; body {_words(new.body)} words"
+    fields = [
+        label
+        for label, name in _COMPARED_FIELDS
+        if name != "status" and getattr(old, name) != getattr(new, name)
+    ]
+    if old.tags != new.tags:
+        fields.append("Tags")
+    if old.bylines != new.bylines:
+        fields.append("Bylines")
+    body = f"body {_words(old.body)} → {_words(new.body)} words" if old.body != new.body else ""
+    restored = f"Restored version {new.restored_from.version}" if new.restored_from_id else ""
+    parts = [restored, ", ".join(fields), body]
+    return "; ".join(part for part in parts if part) or "No change to the text"
+
+
+def _words(html: str) -> int:
+    return len(re.findall(r"\S+", re.sub(r"<[^>]+>", " ", html or "")))

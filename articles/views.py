@@ -7,7 +7,7 @@ from django.views.generic import ListView
 
 from . import search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
-from .models import Article, ArticleSlugRedirect, Section
+from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate
 from .sitemaps import NewsSitemap
 
@@ -103,6 +103,16 @@ class SectionView(ArticleListView):
 
 class TagView(ArticleListView):
     kind = "tag"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A tag merged into another (articles/tags.py): its old page moved for good.
+            moved = TagRedirect.objects.select_related("tag").filter(old_slug=kwargs["slug"])
+            if not moved:
+                raise
+            return redirect("articles:tag", slug=moved[0].tag.slug, permanent=True)
 
     def get_owner(self):
         # A tag or author with nothing live has no page: its name could give a story away.

@@ -1,8 +1,8 @@
 """The editorial workflow: who may move an article from one status to another, and how.
 
     draft ──submit──▶ review ──request changes (comment required)──▶ draft
-    draft/review/archived ──publish──▶ published
-    draft/review/archived ──schedule(time)──▶ scheduled
+    draft/review/archived/scheduled ──publish──▶ published      ("Publish now")
+    draft/review/archived/scheduled ──schedule(time)──▶ scheduled ("Reschedule")
     scheduled ──unschedule──▶ draft        published ──unpublish──▶ draft (or archived)
 
 Every transition checks the actor's permission, then locks the article's row, checks its
@@ -22,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import checks
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
 
 Status = Article.Status
@@ -77,7 +78,7 @@ TRANSITIONS: dict[str, Transition] = {
             "publish",
             "Publish now",
             "articles.publish_article",
-            frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED}),
+            frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED, Status.SCHEDULED}),
             Status.PUBLISHED,
             "published",
         ),
@@ -85,7 +86,7 @@ TRANSITIONS: dict[str, Transition] = {
             "schedule",
             "Schedule…",
             "articles.schedule_article",
-            frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED}),
+            frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED, Status.SCHEDULED}),
             Status.SCHEDULED,
             "scheduled",
         ),
@@ -254,6 +255,10 @@ def _apply(
             raise InvalidTransition(
                 f"“{locked.headline}” is {locked.get_status_display().lower()}; "
                 f"it cannot be {transition.past} from there."
+            )
+        if target in (Status.PUBLISHED, Status.SCHEDULED) and not checks.word_count(locked.body):
+            raise InvalidTransition(
+                f"“{locked.headline}” has an empty body: write it before it goes live."
             )
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
@@ -475,6 +480,27 @@ class ScheduleForm(forms.Form):
             )
         cleaned["at"] = at
         return cleaned
+
+
+SCHEDULE_PRESETS = {
+    "in_10_minutes": "In 10 minutes",
+    "next_hour": "At the next hour",
+    "tomorrow_0600": "Tomorrow at 06:00",
+}
+
+
+def preset_time(name: str, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The publish time a scheduling preset stands for, on the newsroom's clock."""
+    local = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
+    if name == "in_10_minutes":
+        return (local + datetime.timedelta(minutes=10)).replace(second=0, microsecond=0)
+    if name == "next_hour":
+        return local.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+    if name == "tomorrow_0600":
+        tomorrow = local.date() + datetime.timedelta(days=1)
+        naive = datetime.datetime.combine(tomorrow, datetime.time(6, 0))
+        return timezone.make_aware(naive, timezone.get_default_timezone())
+    raise ValueError(f"No such scheduling preset: {name}")
 
 
 class ShareLinkForm(forms.Form):

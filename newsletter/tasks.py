@@ -5,8 +5,8 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from django import template
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,16 +45,33 @@ def dashboard_panels(user, now=None) -> list[Panel]:
     """Four lists of the articles this user may see (reporters: their own), with counts."""
     now = now or timezone.now()
     visible = workflow.visible_to(user).select_related("section")
-    submitted_at = Subquery(
-        ArticleEvent.objects.filter(article=OuterRef("pk"), to_status=Status.REVIEW)
-        .order_by("-at")
-        .values("at")[:1]
+    submissions = ArticleEvent.objects.filter(
+        article=OuterRef("pk"), to_status=Status.REVIEW
+    ).order_by("-at", "-pk")
+    submitted_at = Subquery(submissions.values("at")[:1])
+    submitted_by = Subquery(
+        submissions.annotate(
+            name=Trim(Concat("actor__first_name", Value(" "), "actor__last_name"))
+        ).values("name")[:1]
     )
+    submitted_by_username = Subquery(submissions.values("actor__username")[:1])
+    # A draft whose last step came from review was sent back with changes requested.
+    last_step_from = Subquery(
+        ArticleEvent.objects.filter(article=OuterRef("pk"))
+        .order_by("-at", "-pk")
+        .values("from_status")[:1]
+    )
+    drafts = visible.filter(status=Status.DRAFT).annotate(last_step_from=last_step_from)
+    editor = user.has_perm(workflow.EDIT_ANY)
     return [
         _panel(
             "Awaiting review",
             visible.filter(status=Status.REVIEW)
-            .annotate(submitted_at=submitted_at)
+            .annotate(
+                submitted_at=submitted_at,
+                submitted_by=submitted_by,
+                submitted_by_username=submitted_by_username,
+            )
             .order_by("submitted_at", "updated_at", "pk"),
             "Submitted",
             "submitted_at",
@@ -68,13 +86,14 @@ def dashboard_panels(user, now=None) -> list[Panel]:
             "status__exact=scheduled",
             "Nothing is scheduled.",
         ),
+        # Editors see every draft in the newsroom; reporters their own.
         _panel(
-            "My drafts",
-            workflow.owned_by(user, visible.filter(status=Status.DRAFT)).order_by("-updated_at"),
+            "Drafts" if editor else "My drafts",
+            (drafts if editor else workflow.owned_by(user, drafts)).order_by("-updated_at"),
             "Last saved",
             "updated_at",
             "status__exact=draft",
-            "You have no drafts.",
+            "There are no drafts." if editor else "You have no drafts.",
         ),
         _panel(
             "Recently published",

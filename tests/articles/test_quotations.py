@@ -48,3 +48,24 @@ def test_editing_an_article_keeps_its_quotations_credited():
     assert form.initial["body"] == IN_EDITOR
     # What the editor posts back unchanged comes out as the stored body.
     assert form.fields["body"].clean(form.initial["body"]) == article.body
+
+
+@pytest.mark.parametrize("dash", ["- ", "-- ", "-&nbsp;"])
+def test_a_hyphen_or_two_also_mark_a_credit(dash):
+    html = f"<blockquote><p>“Enough.”</p><p>{dash}Bo Lind</p></blockquote>"
+    assert clean_editor_body(html) == (
+        "<figure><blockquote><p>“Enough.”</p></blockquote><figcaption>Bo Lind</figcaption></figure>"
+    )
+
+
+def test_a_hyphenated_word_at_the_start_of_a_quote_line_is_not_a_credit():
+    html = "<blockquote><p>“Enough.”</p><p>-40 degrees, he said</p></blockquote>"
+    assert clean_editor_body(html) == html
+
+
+def test_a_one_item_list_ending_a_quote_is_its_credit():
+    html = "<blockquote><p>“Enough.”</p><ul><li><p>Bo Lind, mayor</p></li></ul></blockquote>"
+    assert clean_editor_body(html) == (
+        "<figure><blockquote><p>“Enough.”</p></blockquote>"
+        "<figcaption>Bo Lind, mayor</figcaption></figure>"
+    )

@@ -181,7 +181,7 @@ def test_restore_brings_old_content_back_as_a_new_revision(client):
 
     response = client.post(
         reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
-        {"expected_version": 2},
+        {"expected_version": 2, "confirmed": "1"},
     )
 
     assert response.status_code == 302
@@ -320,3 +320,88 @@ def test_prune_keeps_a_scheduled_revision_readers_saw_before_the_next_edit(clock
 
     assert Revision.objects.filter(pk=shown.pk, was_live=True).exists()
     assert not Revision.objects.filter(pk=superseded_before_publication.pk).exists()
+
+
+def test_restoring_a_live_article_asks_first_and_changes_nothing_until_confirmed(client):
+    client.force_login(make_editor())
+    article = make_article(headline="Error")
+    old = revisions.record_revision(article)
+    Article.objects.filter(pk=article.pk).update(headline="Corrected", version=2)
+    article.refresh_from_db()
+    revisions.record_revision(article)
+    response = client.post(
+        reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
+        {"expected_version": 2},
+    )
+    assert response.status_code == 200
+    assert "at once: readers, feeds and search will show" in response.content.decode()
+    assert 'name="confirmed" value="1"' in response.content.decode()
+    assert Article.objects.get(pk=article.pk).headline == "Corrected"
+
+
+def test_history_does_not_call_a_version_unscheduled_before_its_time_live(client):
+    article = make_article(
+        status=Article.Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1)
+    )
+    revisions.record_revision(article)
+    editor = make_editor("edna")
+    article.unschedule(by=editor)
+    article.refresh_from_db()
+    revisions.record_revision(article)
+    client.force_login(editor)
+    page = client.get(reverse("admin:articles_article_revisions", args=[article.pk]))
+    assert "(live)" not in page.content.decode()
+    assert "then published" not in page.content.decode()
+
+
+def test_a_baseline_is_dated_when_its_version_began_not_when_it_was_opened(client, clock):
+    client.force_login(make_editor())
+    article = make_article()
+    began = timezone.now() - timedelta(days=2)
+    Article.objects.filter(pk=article.pk).update(updated_at=began)
+    client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert Revision.objects.get(article=article).created_at == began
+
+
+def test_the_timeline_shows_saves_with_summaries_steps_and_share_links(client):
+    editor = make_editor()
+    client.force_login(editor)
+    article = make_article(status=Article.Status.DRAFT, body="<p>One two three.</p>")
+    revisions.record_revision(article, author=editor)
+    Article.objects.filter(pk=article.pk).update(
+        headline="New headline", body="<p>One two three four.</p>", version=2
+    )
+    article.refresh_from_db()
+    revisions.record_revision(article, author=editor)
+    article.submit(by=editor)
+    from articles import workflow
+
+    workflow.create_share_link(article, by=editor, days=3)
+    page = client.get(reverse("admin:articles_article_revisions", args=[article.pk]))
+    html = page.content.decode()
+    assert "Headline; body 3 → 4 words" in html
+    assert "Draft → In review" in html
+    assert "Share link made" in html
+
+
+def test_djangos_history_button_leads_to_the_timeline(client):
+    client.force_login(make_editor())
+    article = make_article()
+    response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("admin:articles_article_revisions", args=[article.pk])
+
+
+def test_the_compare_page_offers_restore(client):
+    client.force_login(make_editor())
+    article = make_article(status=Article.Status.DRAFT)
+    old = revisions.record_revision(article)
+    Article.objects.filter(pk=article.pk).update(headline="Changed", version=2)
+    article.refresh_from_db()
+    new = revisions.record_revision(article)
+    page = client.get(
+        reverse("admin:articles_article_revision_compare", args=[article.pk]),
+        {"from": old.pk, "to": new.pk},
+    )
+    restore = reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk])
+    assert f'action="{restore}"' in page.content.decode()

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article, ArticleEvent
 from articles.workflow import (
     InvalidTransition,
@@ -151,8 +152,6 @@ def test_inactive_editor_cannot_publish(editor):
         ("request_changes", Status.DRAFT),
         ("request_changes", Status.PUBLISHED),
         ("publish", Status.PUBLISHED),
-        ("publish", Status.SCHEDULED),
-        ("schedule", Status.SCHEDULED),
         ("schedule", Status.PUBLISHED),
         ("unschedule", Status.DRAFT),
         ("unschedule", Status.PUBLISHED),
@@ -326,3 +325,15 @@ def test_migration_gives_reporters_only_submit_and_editors_every_transition():
     }
     assert codenames("Reporter") & transitions == {"submit_article"}
     assert transitions <= codenames("Editor")
+
+
+def test_preset_times_are_on_the_newsrooms_clock():
+    now = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 42, 30))
+    assert (
+        timezone.localtime(workflow.preset_time("in_10_minutes", now)).strftime("%H:%M") == "10:52"
+    )
+    assert timezone.localtime(workflow.preset_time("next_hour", now)).strftime("%H:%M") == "11:00"
+    assert (
+        timezone.localtime(workflow.preset_time("tomorrow_0600", now)).strftime("%d %H:%M")
+        == "03 06:00"
+    )

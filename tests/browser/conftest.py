@@ -67,3 +67,32 @@ def screenshot(artifacts):
         return path
 
     return take
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """`signed_in(user)` → a new page logged in as `user` (a session cookie, no login form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, viewport=None):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport=viewport or {"width": 1366, "height": 1000})
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

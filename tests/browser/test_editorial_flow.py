@@ -71,7 +71,7 @@ def test_reporter_to_reader_through_review_and_schedule(browser, live_server, ar
     )
     editor.screenshot(path=str(artifacts / "editorial-dashboard.png"), full_page=True)
     editor.click(f".dashboard a:has-text('{HEADLINE}')")
-    editor.fill("#workflow_comment", "Quote the harbour master by name.")
+    editor.fill("#id_workflow_comment", "Quote the harbour master by name.")
     editor.click("button:has-text('Request changes')")
     editor.wait_for_selector(".messagelist .success")
     assert status_of(editor) == "Draft"
@@ -91,8 +91,9 @@ def test_reporter_to_reader_through_review_and_schedule(browser, live_server, ar
         hour=9, minute=0, second=0, microsecond=0
     )
     editor.goto(change_url)
-    editor.fill("#workflow_date", at.date().isoformat())
-    editor.fill("#workflow_time", "09:00")
+    editor.fill("#id_schedule_date", at.date().isoformat())
+    editor.fill("#id_schedule_time", "09:00")
+    editor.once("dialog", lambda dialog: dialog.accept())
     editor.click(".workflow__schedule button:has-text('Schedule')")
     editor.wait_for_selector(".messagelist .success")
     assert status_of(editor) == "Scheduled"
