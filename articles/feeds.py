@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from . import caching
 from .metadata import absolute_url, shared_image
 from .models import Article, Author, Section
 
@@ -52,6 +53,20 @@ class ArticleFeed(Feed):
     url_name = "articles:feed_rss"
     # Atom needs an author on the feed for entries without a byline.
     author_name = settings.SITE_NAME
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return caching.cacheable(response, request.feed_cache_keys)
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        request.feed_cache_keys = {self.owner_key(obj)}.union(
+            *(item["cache_keys"] for item in feed.items)
+        )
+        return feed
+
+    def owner_key(self, obj) -> str:
+        return caching.LATEST
 
     def get_object(self, request, slug=None):
         return None
@@ -117,7 +132,9 @@ class ArticleFeed(Feed):
         return [Enclosure(image.url, str(length), image.mime_type)]
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        return {"bylines": item.byline_authors}
+        # The tags and the photo shown for the item, for the page cache (ignored by the XML).
+        keys = caching.card_keys([item]) | {caching.tag_key(tag.pk) for tag in item.tags.all()}
+        return {"bylines": item.byline_authors, "cache_keys": keys}
 
 
 class ArticleAtomFeed(ArticleFeed):
@@ -126,6 +143,9 @@ class ArticleAtomFeed(ArticleFeed):
 
 
 class SectionFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.section_key(obj.pk)
+
     url_name = "articles:section_feed_rss"
 
     def get_object(self, request, slug=None):
@@ -147,6 +167,9 @@ class SectionAtomFeed(SectionFeed):
 
 
 class TagFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.tag_key(obj.pk)
+
     url_name = "articles:tag_feed_rss"
 
     def get_object(self, request, slug=None):
@@ -171,6 +194,9 @@ class TagAtomFeed(TagFeed):
 
 
 class AuthorFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.author_key(obj.pk)
+
     url_name = "articles:author_feed_rss"
 
     def get_object(self, request, slug=None):

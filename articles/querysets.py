@@ -1,5 +1,15 @@
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -21,17 +31,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self) -> "ArticleQuerySet":
         """Everything a story card shows, in a fixed number of queries whatever the count."""
-        from .models import Byline
+        return self.for_cards_without_prefetch().prefetch_related(*card_prefetches())
 
+    def for_cards_without_prefetch(self) -> "ArticleQuerySet":
+        """The rows of `for_cards`; `with_card_data` then fetches the rest for several lists."""
         # The search vector is several kilobytes per article and never read in Python.
-        cards = self.select_related("section", "hero_image").defer("search_vector")
-        return cards.prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position"),
-            ),
-            "hero_image__renditions",
-        )
+        return self.select_related("section", "hero_image").defer("search_vector")
 
     def latest_per_section(self, per_section: int) -> "ArticleQuerySet":
         """The newest `per_section` articles of every section, in one query."""
@@ -62,3 +67,19 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-shared_tags", "-same_section", "-publish_at", "-pk")[:limit]
         )
+
+
+def card_prefetches() -> tuple:
+    from .models import Byline
+
+    return (
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        "hero_image__renditions",
+    )
+
+
+def with_card_data(articles: list) -> list:
+    """Bylines and photo renditions for articles fetched by separate queries, in one query each
+    (an article page and its related stories share them)."""
+    prefetch_related_objects(articles, *card_prefetches())
+    return articles

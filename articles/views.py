@@ -8,12 +8,16 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from . import search, workflow
+from . import caching, search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Author, Section
+from .querysets import with_card_data
 from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
+SEARCH_CACHE_SECONDS = 60
+# Stories leave the news sitemap 48 hours after publication; a minute late is harmless there.
+NEWS_SITEMAP_CACHE_SECONDS = 60
 
 
 def home(request):
@@ -26,15 +30,18 @@ def home(request):
     for article in others.order_by("section__position", "section__name", "-publish_at"):
         by_section.setdefault(article.section_id, []).append(article)
     section_blocks = [(articles[0].section, articles) for articles in by_section.values()]
-    return render(
+    response = render(
         request,
         "articles/home.html",
         {"lead": lead, "latest": latest, "section_blocks": section_blocks},
     )
+    shown = [*latest, *([lead] if lead else []), *(a for _, block in section_blocks for a in block)]
+    return caching.cacheable(response, {caching.LATEST, *caching.card_keys(shown)})
 
 
 def article_detail(request, slug: str):
-    article = Article.objects.live().for_cards().prefetch_related("tags").filter(slug=slug).first()
+    live = Article.objects.live().for_cards_without_prefetch()
+    article = live.prefetch_related("tags").filter(slug=slug).first()
     if article is None:
         # A published article whose slug was changed: its old address moves for good.
         moved = ArticleSlugRedirect.objects.filter(
@@ -43,7 +50,8 @@ def article_detail(request, slug: str):
         if old_address := moved.first():
             return redirect(old_address.article, permanent=True)
         raise Http404("No such article.")
-    related = Article.objects.live().for_cards().defer("body").related_to(article)
+    related = list(live.defer("body").related_to(article))
+    with_card_data([article, *related])
     context = {
         "article": article,
         "related": related,
@@ -51,7 +59,11 @@ def article_detail(request, slug: str):
         "share_image": shared_image(article.hero_image),
         "json_ld": json_ld_script(article_json_ld(article)),
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    keys = {caching.article_key(article.pk), *caching.card_keys([article, *related])}
+    # The page lists its tags and picks related stories by them.
+    keys.update(caching.tag_key(tag.pk) for tag in article.tags.all())
+    return caching.cacheable(response, keys)
 
 
 class ArticleListView(ListView):
@@ -63,6 +75,9 @@ class ArticleListView(ListView):
     kind = ""
 
     def get_owner(self):
+        raise NotImplementedError
+
+    def owner_keys(self) -> set[str]:
         raise NotImplementedError
 
     def filter_articles(self, queryset):
@@ -81,6 +96,11 @@ class ArticleListView(ListView):
         }
         return super().get_context_data(owner=self.owner, kind=self.kind, feeds=feeds, **kwargs)
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        keys = self.owner_keys() | caching.card_keys(context["articles"])
+        return caching.cacheable(response, keys)
+
 
 class SectionView(ArticleListView):
     kind = "section"
@@ -95,6 +115,9 @@ class SectionView(ArticleListView):
     def filter_articles(self, queryset):
         return queryset.filter(section=self.owner)
 
+    def owner_keys(self) -> set[str]:
+        return {caching.section_key(self.owner.pk)}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(current_section_slug=self.owner.slug, **kwargs)
 
@@ -108,6 +131,9 @@ class TagView(ArticleListView):
     def filter_articles(self, queryset):
         return queryset.filter(tags=self.owner)
 
+    def owner_keys(self) -> set[str]:
+        return {caching.tag_key(self.owner.pk)}
+
 
 class AuthorView(ArticleListView):
     kind = "author"
@@ -118,6 +144,10 @@ class AuthorView(ArticleListView):
 
     def filter_articles(self, queryset):
         return queryset.filter(authors=self.owner)
+
+    def owner_keys(self) -> set[str]:
+        photo = {caching.image_key(self.owner.photo_id)} if self.owner.photo_id else set()
+        return {caching.author_key(self.owner.pk), *photo}
 
 
 def search_results(request):
@@ -130,13 +160,16 @@ def search_results(request):
         page_obj = paginator.get_page(request.GET.get("page"))
         page_obj.object_list = list(page_obj.object_list)
         search.add_snippets(page_obj.object_list, query)
-    return render(
+    response = render(
         request,
         "articles/search.html",
         {"form": form, "query": query, "page_obj": page_obj, "result_limit": search.MAX_RESULTS},
     )
+    # Any live article may match: every change to one purges it, and it lives a minute at most.
+    return caching.cacheable(response, {caching.LATEST}, seconds=SEARCH_CACHE_SECONDS)
 
 
+@caching.cached_page(lambda request: {caching.LATEST}, seconds=NEWS_SITEMAP_CACHE_SECONDS)
 def news_sitemap(request):
     """Google News sitemap: what was published in the last 48 hours."""
     return render(

@@ -3,6 +3,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import Terms, normalise_email
 
+# The same words for every valid submission: new, pending, confirmed or unsubscribed.
+SIGNUP_DONE = "Check your inbox to confirm your subscription."
+
 
 class SignupForm(forms.Form):
     """The signup form at the end of every article and on /newsletter/."""

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from articles import caching
 from newsletter import views as newsletter_views
 
 admin.site.site_header = settings.SITE_NAME
@@ -13,7 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        caching.cached_page(lambda request: set())(
+            TemplateView.as_view(
+                template_name="robots.txt", content_type="text/plain; charset=utf-8"
+            )
+        ),
         name="robots",
     ),
     path("", include("articles.urls")),

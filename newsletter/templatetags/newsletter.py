@@ -1,6 +1,6 @@
 from django import template
 
-from newsletter.forms import SignupForm
+from newsletter.forms import SIGNUP_DONE, SignupForm
 
 register = template.Library()
 
@@ -14,3 +14,10 @@ def signup_form(context) -> SignupForm:
         request = context.get("request")
         form = SignupForm(initial={"next": request.path if request else ""})
     return form
+
+
+@register.simple_tag(takes_context=True)
+def signup_outcome(context) -> str:
+    """What the form says after a signup without JavaScript (the redirect adds ?signup=done)."""
+    request = context.get("request")
+    return SIGNUP_DONE if request and request.GET.get("signup") == "done" else ""
