@@ -42,10 +42,6 @@ pages_purged = Signal()
 ATTRIBUTE = "page_cache"
 PAGE_PREFIX = "page:"
 GENERATION_PREFIX = "pagegen:"
-# Tokens written by `purge` carry their time: a page rendered while one of its keys was
-# purged may hold what the database said before the change, so it is not stored. Clocks of
-# app servers sharing one Redis may differ a little; this margin absorbs that.
-CLOCK_MARGIN = 1.0
 # Paths that never hold a public page: no cache lookup for them.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
 
@@ -231,7 +227,8 @@ class PageCacheMiddleware:
         if missing:
             generations = cache.get_many(names)
         if len(generations) != len(names) or any(
-            _token_time(token) >= started - CLOCK_MARGIN for token in generations.values()
+            _token_time(token) >= started - settings.PAGE_CACHE_CLOCK_MARGIN
+            for token in generations.values()
         ):
             # A key was purged while this page was being rendered: it may show the old data.
             return False

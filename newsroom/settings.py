@@ -170,6 +170,10 @@ PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 5)
 PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 30)
 # The last good copy of a page is kept this long, to serve when rendering fails (stale-if-error).
 PAGE_CACHE_STALE_SECONDS = env_int("PAGE_CACHE_STALE_SECONDS", 24 * 60 * 60)
+# A purge's time is compared with when a page began rendering: a page begun before the purge
+# may show the old rows and is not stored. This margin covers clocks of app servers sharing one
+# Redis that differ a little.
+PAGE_CACHE_CLOCK_MARGIN = float(os.environ.get("PAGE_CACHE_CLOCK_MARGIN", "0.25"))
 # Proxies to tell about purges: each gets `PURGE` with a Surrogate-Key header (deploy/varnish).
 PAGE_CACHE_PURGE_URLS = env_list("PAGE_CACHE_PURGE_URLS")
 
