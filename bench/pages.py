@@ -220,7 +220,12 @@ for name, url in {urls!r}.items():
         assert response.status_code == 200, (url, response.status_code)
     print(name, statistics.median(times))
 """
-    env = site_environment(workdir, PAGE_CACHE="0", DJANGO_SETTINGS_MODULE="newsroom.settings")
+    env = site_environment(
+        workdir,
+        PAGE_CACHE="0",
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
     out = subprocess.run(
         [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
