@@ -2,15 +2,15 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
-    F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 
@@ -38,16 +38,20 @@ class ArticleQuerySet(models.QuerySet):
         # The search vector is several kilobytes per article and never read in Python.
         return self.select_related("section", "hero_image").defer("search_vector")
 
-    def latest_per_section(self, per_section: int) -> "ArticleQuerySet":
-        """The newest `per_section` articles of every section, in one query."""
-        ranked = self.annotate(
-            section_rank=models.Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=(F("publish_at").desc(), F("pk").desc()),
-            )
-        )
-        return ranked.filter(section_rank__lte=per_section)
+    def newest_ids_per_section(self, per_section: int) -> list[int]:
+        """Ids of the newest `per_section` articles of each section, in one query.
+
+        One row per section holding `per_section` correlated subqueries (newest, second
+        newest…), each a short walk down the publish-time index: the cost follows the number
+        of sections, not of articles (a window over every live article took 170 ms at 100 000).
+        """
+        sections = self.model._meta.get_field("section").related_model.objects.order_by()
+        newest = self.filter(section=OuterRef("pk")).order_by("-publish_at", "-pk").values("pk")
+        names = [f"newest_{rank}" for rank in range(per_section)]
+        rows = sections.annotate(
+            **{name: Subquery(newest[rank : rank + 1]) for rank, name in enumerate(names)}
+        ).values_list(*names)
+        return [pk for row in rows for pk in row if pk is not None]
 
     def related_to(self, article, limit: int = 4) -> "ArticleQuerySet":
         """Articles sharing the most tags with `article`; same section breaks ties."""

@@ -21,13 +21,19 @@ NEWS_SITEMAP_CACHE_SECONDS = 60
 
 
 def home(request):
-    live = Article.objects.live().for_cards().defer("body")
-    latest = list(live.newest_first()[:13])
+    live = Article.objects.live()
+    latest_ids = list(live.newest_first().values_list("pk", flat=True)[:13])
+    block_ids = live.exclude(pk__in=latest_ids).newest_ids_per_section(4)
+    cards = live.for_cards().defer("body").filter(pk__in=[*latest_ids, *block_ids])
+    by_pk = {article.pk: article for article in cards}
+    latest = [by_pk[pk] for pk in latest_ids if pk in by_pk]
     lead, latest = (latest[0], latest[1:]) if latest else (None, [])
-    shown = {article.pk for article in latest} | ({lead.pk} if lead else set())
+    in_blocks = sorted(
+        (by_pk[pk] for pk in block_ids if pk in by_pk),
+        key=lambda a: (a.section.position, a.section.name, -a.publish_at.timestamp(), -a.pk),
+    )
     by_section: dict[int, list[Article]] = {}
-    others = live.exclude(pk__in=shown).latest_per_section(4)
-    for article in others.order_by("section__position", "section__name", "-publish_at"):
+    for article in in_blocks:
         by_section.setdefault(article.section_id, []).append(article)
     section_blocks = [(articles[0].section, articles) for articles in by_section.values()]
     response = render(
