@@ -10,6 +10,7 @@ file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
     .venv/bin/python bench/pages.py                      # demo content on SQLite, 16 connections
     .venv/bin/python bench/pages.py --duration 20 --connections 16
     .venv/bin/python bench/pages.py --stress             # also 200 connections for 60 s, warm
+    .venv/bin/python bench/pages.py --site ../before     # another checkout of the site
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_pages_bench \\
         .venv/bin/python bench/pages.py --articles 100000
 
@@ -48,10 +49,13 @@ def parse_args():
     parser.add_argument("--stress", action="store_true", help="also 200 connections for 60 s")
     parser.add_argument("--articles", type=int, default=0, help="PostgreSQL size to compare")
     parser.add_argument("--python-load", action="store_true", help="never use wrk")
+    parser.add_argument(
+        "--site", type=Path, default=ROOT, help="checkout of the site to measure (default: this)"
+    )
     return parser.parse_args()
 
 
-def site_environment(workdir: Path, **extra) -> dict:
+def site_environment(workdir: Path, site: Path = ROOT, **extra) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -65,21 +69,21 @@ def site_environment(workdir: Path, **extra) -> dict:
         MEDIA_ROOT=str(workdir / "media"),
         STATIC_ROOT=str(workdir / "static"),
         LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(site),
     )
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'db.sqlite3'}")
     env.update(extra)
     return env
 
 
-def prepare_site(workdir: Path) -> None:
-    env = site_environment(workdir)
-    manage = [PYTHON, str(ROOT / "manage.py")]
+def prepare_site(workdir: Path, site: Path) -> None:
+    env = site_environment(workdir, site)
+    manage = [PYTHON, str(site / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
-        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run([*manage, *command], env=env, cwd=site, check=True, capture_output=True)
 
 
-def page_urls(workdir: Path) -> dict[str, str]:
+def page_urls(workdir: Path, site: Path) -> dict[str, str]:
     """An article, the home page and a section of the demo, as readers reach them."""
     script = (
         "import django; django.setup()\n"
@@ -89,8 +93,8 @@ def page_urls(workdir: Path) -> dict[str, str]:
     )
     out = subprocess.run(
         [PYTHON, "-c", script],
-        env={**site_environment(workdir), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
-        cwd=ROOT,
+        env={**site_environment(workdir, site), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        cwd=site,
         check=True,
         capture_output=True,
         text=True,
@@ -101,15 +105,15 @@ def page_urls(workdir: Path) -> dict[str, str]:
 class Server:
     """gunicorn on a loopback port, stopped (by its own process id) when the block ends."""
 
-    def __init__(self, app: str, port: int, workers: int, env: dict):
+    def __init__(self, app: str, port: int, workers: int, env: dict, root: Path = ROOT):
         self.command = [
             PYTHON, "-m", "gunicorn", app, "--workers", str(workers), "--bind",
-            f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT),
+            f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(root),
         ]  # fmt: skip
-        self.port, self.env = port, env
+        self.port, self.env, self.root = port, env, root
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=self.root)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -300,8 +304,9 @@ def main() -> None:
             scale_report(workdir, args.articles)
             return
         print("Preparing the demo site (migrate, load_demo, collectstatic)…", flush=True)
-        prepare_site(workdir)
-        urls = page_urls(workdir)
+        site = args.site.resolve()
+        prepare_site(workdir, site)
+        urls = page_urls(workdir, site)
         base = f"http://127.0.0.1:{args.port}"
         print(
             f"Load: {load.__name__}, {args.connections} connections, {args.duration} s each; "
@@ -309,10 +314,9 @@ def main() -> None:
             flush=True,
         )
         results = {}
-        site = "newsroom.wsgi:application"
         for state, page_cache in (("cold", "0"), ("warm", "1")):
-            env = site_environment(workdir, PAGE_CACHE=page_cache)
-            with Server(site, args.port, args.workers, env):
+            env = site_environment(workdir, site, PAGE_CACHE=page_cache)
+            with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
                 for page in PAGES:
                     results[f"{page} ({state})"] = measure(load, base, urls[page], args)
                 if state == "warm" and args.stress:
