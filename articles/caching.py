@@ -1,12 +1,12 @@
 """What each public page shows, as cache keys, and what each change purges.
 
-A page names the things it shows: `nav` (the section list on every page); `latest` (any list of
-all live articles: home, the main feeds, sitemaps, search); `article-<id>` (an article's own
-page); `section-<id>`, `tag-<id>`, `author-<id>` (their pages and feeds; for tags also the
-article pages that list them and pick related stories by them); `image-<id>` and `author-<id>`
-for each photo and byline it displays; `sitemaps` for the lists of every tag and author.
-A change purges the keys of everything it touches, as it was before and after
-(`article_keys`), through `newsroom.pagecache.purge`.
+A page names what it lists: `nav` (the section list on every page); `latest` (any list of all
+live articles: home, the main feeds, sitemaps, search); `article-<id>` (an article's own page);
+`section-<id>`, `tag-<id>`, `author-<id>` (their pages and feeds; for tags also the article
+pages that show them and pick related stories by them); `sitemaps` (the lists of every tag and
+author). A change to an article purges every key of the lists it is or was on
+(`article_keys`); a change to what articles display (an author's name, a photo) purges the keys
+of those articles. So a page carries a handful of keys, and a cache hit checks only those.
 
 No cached page outlives the next scheduled publication (`next_publish_at`): a scheduled
 story appears on time with no job, because every page's lifetime ends at that second.
@@ -51,32 +51,16 @@ def author_key(pk) -> str:
     return f"author-{pk}"
 
 
-def image_key(pk) -> str:
-    return f"image-{pk}"
-
-
-def card_keys(articles: Iterable[Article]) -> set[str]:
-    """The authors and photos that story cards of `articles` display (prefetched bylines)."""
-    keys = set()
-    for article in articles:
-        keys.update(author_key(author.pk) for author in article.byline_authors)
-        if article.hero_image_id:
-            keys.add(image_key(article.hero_image_id))
-    return keys
-
-
 def article_keys(article_ids: Iterable[int]) -> set[str]:
     """Every key whose pages show, or may list, these articles as the database has them now."""
     ids = list(article_ids)
     if not ids:
         return set()
     keys = {LATEST} | {article_key(pk) for pk in ids}
-    for section_id, image_id in Article.objects.filter(pk__in=ids).values_list(
-        "section_id", "hero_image_id"
-    ):
-        keys.add(section_key(section_id))
-        if image_id:
-            keys.add(image_key(image_id))
+    keys.update(
+        section_key(pk)
+        for pk in Article.objects.filter(pk__in=ids).values_list("section_id", flat=True)
+    )
     keys.update(
         tag_key(pk)
         for pk in TaggedItem.objects.filter(
@@ -95,6 +79,12 @@ def purge_articles(article_ids: Iterable[int], *, also: Iterable[str] = ()) -> N
     keys = article_keys(article_ids) | set(also)
     schedule_changed()
     pagecache.purge(keys)
+
+
+def purge_shown(articles, *, also: Iterable[str] = ()) -> None:
+    """Something these articles display changed (a byline's name, a photo): purge their pages."""
+    public = articles.filter(status__in=PUBLIC_STATUSES).values_list("pk", flat=True)
+    pagecache.purge(article_keys(public) | set(also))
 
 
 def public_article_ids(article_ids: Iterable[int]) -> list[int]:

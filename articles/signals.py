@@ -64,16 +64,31 @@ def purge_tag(sender, instance: Tag, **kwargs) -> None:
     pagecache.purge([caching.tag_key(instance.pk), caching.SITEMAPS])
 
 
-@receiver([post_save, post_delete], sender=Author)
-def purge_author(sender, instance: Author, **kwargs) -> None:
-    pagecache.purge([caching.author_key(instance.pk), caching.SITEMAPS])
+@receiver([post_save, pre_delete], sender=Author)
+def purge_author(sender, instance: Author, raw=False, **kwargs) -> None:
+    if not raw:
+        caching.purge_shown(
+            Article.objects.filter(bylines__author=instance),
+            also={caching.author_key(instance.pk), caching.SITEMAPS},
+        )
 
 
-@receiver([post_save, post_delete], sender=Image)
-def purge_image(sender, instance: Image, **kwargs) -> None:
-    pagecache.purge([caching.image_key(instance.pk)])
+def purge_photo(image_id: int) -> None:
+    """Pages show a photo on its articles' cards and pages and on its author's page."""
+    authors = Author.objects.filter(photo_id=image_id).values_list("pk", flat=True)
+    caching.purge_shown(
+        Article.objects.filter(hero_image_id=image_id),
+        also={caching.author_key(pk) for pk in authors},
+    )
+
+
+@receiver([post_save, pre_delete], sender=Image)
+def purge_image(sender, instance: Image, raw=False, **kwargs) -> None:
+    if not raw:
+        purge_photo(instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Rendition)
-def purge_rendition(sender, instance: Rendition, **kwargs) -> None:
-    pagecache.purge([caching.image_key(instance.image_id)])
+def purge_rendition(sender, instance: Rendition, raw=False, **kwargs) -> None:
+    if not raw:
+        purge_photo(instance.image_id)

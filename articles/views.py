@@ -41,8 +41,7 @@ def home(request):
         "articles/home.html",
         {"lead": lead, "latest": latest, "section_blocks": section_blocks},
     )
-    shown = [*latest, *([lead] if lead else []), *(a for _, block in section_blocks for a in block)]
-    return caching.cacheable(response, {caching.LATEST, *caching.card_keys(shown)})
+    return caching.cacheable(response, {caching.LATEST})
 
 
 def article_detail(request, slug: str):
@@ -66,9 +65,8 @@ def article_detail(request, slug: str):
         "json_ld": json_ld_script(article_json_ld(article)),
     }
     response = render(request, "articles/article_detail.html", context)
-    keys = {caching.article_key(article.pk), *caching.card_keys([article, *related])}
     # The page lists its tags and picks related stories by them.
-    keys.update(caching.tag_key(tag.pk) for tag in article.tags.all())
+    keys = {caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tags.all())}
     return caching.cacheable(response, keys)
 
 
@@ -104,8 +102,7 @@ class ArticleListView(ListView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        keys = self.owner_keys() | caching.card_keys(context["articles"])
-        return caching.cacheable(response, keys)
+        return caching.cacheable(response, self.owner_keys())
 
 
 class SectionView(ArticleListView):
@@ -152,8 +149,7 @@ class AuthorView(ArticleListView):
         return queryset.filter(authors=self.owner)
 
     def owner_keys(self) -> set[str]:
-        photo = {caching.image_key(self.owner.photo_id)} if self.owner.photo_id else set()
-        return {caching.author_key(self.owner.pk), *photo}
+        return {caching.author_key(self.owner.pk)}
 
 
 def search_results(request):

@@ -10,6 +10,7 @@ file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
     .venv/bin/python bench/pages.py                      # demo content on SQLite, 16 connections
     .venv/bin/python bench/pages.py --duration 20 --connections 16
     .venv/bin/python bench/pages.py --stress             # also 200 connections for 60 s, warm
+    .venv/bin/python bench/pages.py --outage             # also the database gone for 5 s
     .venv/bin/python bench/pages.py --site ../before     # another checkout of the site
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_pages_bench \\
         .venv/bin/python bench/pages.py --articles 100000
@@ -48,6 +49,9 @@ def parse_args():
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--stress", action="store_true", help="also 200 connections for 60 s")
     parser.add_argument("--articles", type=int, default=0, help="PostgreSQL size to compare")
+    parser.add_argument(
+        "--outage", action="store_true", help="also take the database away during a load run"
+    )
     parser.add_argument("--python-load", action="store_true", help="never use wrk")
     parser.add_argument(
         "--site", type=Path, default=ROOT, help="checkout of the site to measure (default: this)"
@@ -295,6 +299,37 @@ def tag_slug(env: dict) -> str:
     ).stdout.strip()
 
 
+def outage(workdir: Path, site: Path, args, load, base: str, url: str) -> dict:
+    """Load `url` while the database disappears for 5 s (the SQLite file is moved away, so
+    every connection fails), with the page cache on (pages live 2 s, so most requests during
+    the outage find only a stale copy) and off. Counts the non-2xx answers."""
+    results = {}
+    database = workdir / "db.sqlite3"
+    files = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]
+    for label, page_cache in (("page cache on", "1"), ("page cache off", "0")):
+        env = site_environment(workdir, site, PAGE_CACHE=page_cache, PAGE_CACHE_SECONDS="2")
+        with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
+            load(base + url, 2, 4)
+            outcome: dict = {}
+            runner = threading.Thread(
+                target=lambda found=outcome: found.update(load(base + url, 12, args.connections))
+            )
+            runner.start()
+            time.sleep(3)
+            for file in files:
+                if file.exists():
+                    file.rename(file.with_name(file.name + ".away"))
+            time.sleep(5)
+            for file in files:
+                file.unlink(missing_ok=True)  # what a connection created meanwhile
+                away = file.with_name(file.name + ".away")
+                if away.exists():
+                    away.rename(file)
+            runner.join()
+            results[f"article, database gone 5 s of 12, {label}"] = outcome
+    return results
+
+
 def main() -> None:
     args = parse_args()
     load = python_load if args.python_load or not shutil.which("wrk") else wrk
@@ -323,6 +358,8 @@ def main() -> None:
                     results["article (warm, 200 conn, 60 s)"] = measure(
                         load, base, urls["article"], args, connections=200, duration=60
                     )
+        if args.outage:
+            results.update(outage(workdir, site, args, load, base, urls["article"]))
         bare_env = {**site_environment(workdir), "PYTHONPATH": str(ROOT)}
         with Server("bench.bare_site:application", args.port, args.workers, bare_env):
             results["bare ok view"] = measure(load, base, "/ok", args)

@@ -42,6 +42,7 @@ pages_purged = Signal()
 ATTRIBUTE = "page_cache"
 PAGE_PREFIX = "page:"
 GENERATION_PREFIX = "pagegen:"
+EDGE_KEYS_PER_REQUEST = 100
 # Paths that never hold a public page: no cache lookup for them.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
 
@@ -90,18 +91,21 @@ def _token_time(token: str) -> float:
 def purge_edge(keys: Iterable[str]) -> None:
     """Ask each proxy in PAGE_CACHE_PURGE_URLS to drop the pages tagged with `keys`.
 
-    One `PURGE` request per proxy with the keys in a `Surrogate-Key` header (deploy/varnish
-    bans on it). A proxy that does not answer is logged, not raised: the page cache here is
-    already purged, and the proxy's copies expire after `s-maxage` at the latest.
+    `PURGE` requests with the keys in a `Surrogate-Key` header (deploy/varnish.vcl bans on
+    it), a hundred keys at most per request to stay within proxies' header limits. A proxy
+    that does not answer is logged, not raised: the page cache here is already purged, and
+    the proxy's copies expire after `s-maxage` at the latest.
     """
-    header = " ".join(sorted(keys))
+    ordered = sorted(keys)
     for url in settings.PAGE_CACHE_PURGE_URLS:
-        request = urllib.request.Request(url, method="PURGE", headers={"Surrogate-Key": header})
-        try:
-            with urllib.request.urlopen(request, timeout=2) as answer:
-                answer.read()
-        except OSError:
-            logger.warning("Could not purge %s at %s.", header, url, exc_info=True)
+        for start in range(0, len(ordered), EDGE_KEYS_PER_REQUEST):
+            header = " ".join(ordered[start : start + EDGE_KEYS_PER_REQUEST])
+            request = urllib.request.Request(url, method="PURGE", headers={"Surrogate-Key": header})
+            try:
+                with urllib.request.urlopen(request, timeout=2) as answer:
+                    answer.read()
+            except OSError:
+                logger.warning("Could not purge %s at %s.", header, url, exc_info=True)
 
 
 def _purge_edge_receiver(sender, keys, **kwargs) -> None:

@@ -68,7 +68,7 @@ def test_public_page_names_what_it_shows_for_surrogate_purges(client, story):
     response = client.get(story.get_absolute_url())
 
     keys = set(response["Surrogate-Key"].split())
-    assert {f"article-{story.pk}", "nav", f"author-{story.byline_authors[0].pk}"} <= keys
+    assert {f"article-{story.pk}", "nav", f"tag-{story.tags.get().pk}"} <= keys
     assert set(response["Cache-Tag"].split(",")) == keys
 
 
@@ -233,3 +233,12 @@ def test_unreachable_proxy_is_logged_not_raised(settings, caplog):
     pagecache.purge_edge({"article-1"})
 
     assert "Could not purge article-1" in caplog.text
+
+
+def test_a_long_purge_reaches_the_proxies_in_requests_of_a_hundred_keys(proxy):
+    keys = {f"article-{number}" for number in range(250)}
+
+    pagecache.purge_edge(keys)
+
+    assert [len(header.split()) for header in proxy] == [100, 100, 50]
+    assert set().union(*(header.split() for header in proxy)) == keys

@@ -314,3 +314,16 @@ def test_change_to_one_section_leaves_other_cached_pages_alone(client, world):
     edit_the_live_story(world, make_editor())
 
     assert client.get("/section/business/")["X-Page-Cache"] == "hit"
+
+
+def test_new_photo_caption_shows_on_its_authors_cached_page(client, world):
+    author = world["author"]
+    author.photo = make_image(width=200, height=200, alt_text="Ada at her desk")
+    author.save()
+    url = PAGES["author"](world)
+    cached_page(client, url)
+
+    author.photo.alt_text = "Ada Reporter at the river"
+    author.photo.save()
+
+    assert "Ada Reporter at the river" in client.get(url).content.decode()
