@@ -25,6 +25,7 @@ backend default {
         .timeout = 1s;
         .window = 3;
         .threshold = 2;
+        .initial = 2;  # healthy from the start; two failed probes in three make it sick
     }
 }
 

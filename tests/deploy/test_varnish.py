@@ -49,12 +49,15 @@ def wait_for(url: str, seconds: float = 30) -> None:
         try:
             urllib.request.urlopen(url, timeout=1).read()
             return
-        except urllib.error.HTTPError:
-            return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+            if time.monotonic() > deadline:
+                raise
         except OSError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.1)
+        time.sleep(0.1)
 
 
 def stop(process: subprocess.Popen) -> None:
