@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
+from . import caching
 from .metadata import absolute_url, shared_image
 from .models import Article, Section
 
@@ -51,6 +52,20 @@ class ArticleFeed(Feed):
     url_name = "articles:feed_rss"
     # Atom needs an author on the feed for entries without a byline.
     author_name = settings.SITE_NAME
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return caching.cacheable(response, request.feed_cache_keys)
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        request.feed_cache_keys = {self.owner_key(obj)}.union(
+            *(item["cache_keys"] for item in feed.items)
+        )
+        return feed
+
+    def owner_key(self, obj) -> str:
+        return caching.LATEST
 
     def get_object(self, request, slug=None):
         return None
@@ -116,7 +131,9 @@ class ArticleFeed(Feed):
         return [Enclosure(image.url, str(length), image.mime_type)]
 
     def item_extra_kwargs(self, item: Article) -> dict:
-        return {"bylines": item.byline_authors}
+        # The item's tags, named in the feed, for the page cache (ignored by the XML).
+        keys = {caching.tag_key(tag.pk) for tag in item.tags.all()}
+        return {"bylines": item.byline_authors, "cache_keys": keys}
 
 
 class ArticleAtomFeed(ArticleFeed):
@@ -125,6 +142,9 @@ class ArticleAtomFeed(ArticleFeed):
 
 
 class SectionFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.section_key(obj.pk)
+
     url_name = "articles:section_feed_rss"
 
     def get_object(self, request, slug=None):
@@ -146,6 +166,9 @@ class SectionAtomFeed(SectionFeed):
 
 
 class TagFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.tag_key(obj.pk)
+
     url_name = "articles:tag_feed_rss"
 
     def get_object(self, request, slug=None):
@@ -170,6 +193,9 @@ class TagAtomFeed(TagFeed):
 
 
 class AuthorFeed(ArticleFeed):
+    def owner_key(self, obj) -> str:
+        return caching.author_key(obj.pk)
+
     url_name = "articles:author_feed_rss"
 
     def get_object(self, request, slug=None):

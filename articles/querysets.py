@@ -1,6 +1,16 @@
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -31,28 +41,27 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self) -> "ArticleQuerySet":
         """Everything a story card shows, in a fixed number of queries whatever the count."""
-        from .models import Byline
+        return self.for_cards_without_prefetch().prefetch_related(*card_prefetches())
 
+    def for_cards_without_prefetch(self) -> "ArticleQuerySet":
+        """The rows of `for_cards`; `with_card_data` then fetches the rest for several lists."""
         # The search vector is several kilobytes per article and never read in Python.
-        cards = self.select_related("section", "hero_image").defer("search_vector")
-        return cards.prefetch_related(
-            Prefetch(
-                "bylines",
-                queryset=Byline.objects.select_related("author").order_by("position"),
-            ),
-            "hero_image__renditions",
-        )
+        return self.select_related("section", "hero_image").defer("search_vector")
 
-    def latest_per_section(self, per_section: int) -> "ArticleQuerySet":
-        """The newest `per_section` articles of every section, in one query."""
-        ranked = self.annotate(
-            section_rank=models.Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=(F("publish_at").desc(), F("pk").desc()),
-            )
-        )
-        return ranked.filter(section_rank__lte=per_section)
+    def newest_ids_per_section(self, per_section: int) -> list[int]:
+        """Ids of the newest `per_section` articles of each section, in one query.
+
+        One row per section holding `per_section` correlated subqueries (newest, second
+        newest…), each a short walk down the publish-time index: the cost follows the number
+        of sections, not of articles (a window over every live article took 170 ms at 100 000).
+        """
+        sections = self.model._meta.get_field("section").related_model.objects.order_by()
+        newest = self.filter(section=OuterRef("pk")).order_by("-publish_at", "-pk").values("pk")
+        names = [f"newest_{rank}" for rank in range(per_section)]
+        rows = sections.annotate(
+            **{name: Subquery(newest[rank : rank + 1]) for rank, name in enumerate(names)}
+        ).values_list(*names)
+        return [pk for row in rows for pk in row if pk is not None]
 
     def related_to(self, article, limit: int = 4) -> "ArticleQuerySet":
         """Articles sharing the most tags with `article`; same section breaks ties."""
@@ -72,3 +81,19 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("-shared_tags", "-same_section", "-publish_at", "-pk")[:limit]
         )
+
+
+def card_prefetches() -> tuple:
+    from .models import Byline
+
+    return (
+        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        "hero_image__renditions",
+    )
+
+
+def with_card_data(articles: list) -> list:
+    """Bylines and photo renditions for articles fetched by separate queries, in one query each
+    (an article page and its related stories share them)."""
+    prefetch_related_objects(articles, *card_prefetches())
+    return articles

@@ -1,11 +1,94 @@
-"""Cache invalidation only: the navigation's section list is cached for every page."""
+"""Cache invalidation only: every change a reader could see purges the pages that show it.
 
-from django.db.models.signals import post_delete, post_save
+The keys each change purges are named in articles/caching.py. Workflow transitions update
+rows without `save()`, so articles/workflow.py calls `caching.purge_articles` itself.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
-from .models import Section
+from newsroom import pagecache
+
+from . import caching
+from .models import Article, Author, Byline, Image, Rendition, Section
 
 
 @receiver([post_save, post_delete], sender=Section)
 def forget_nav_sections(**kwargs) -> None:
     Section.objects.forget_navigation()
+    # Every page lists the sections.
+    pagecache.purge([caching.NAV])
+
+
+@receiver(pre_save, sender=Article)
+def remember_article_keys(sender, instance: Article, raw=False, **kwargs) -> None:
+    """What the article's pages were before this save: a new section, slug or status must
+    purge the old ones too."""
+    instance._keys_before = set()
+    if raw or instance.pk is None:
+        return
+    if caching.public_article_ids([instance.pk]):
+        instance._keys_before = caching.article_keys([instance.pk])
+
+
+@receiver(post_save, sender=Article)
+def purge_saved_article(sender, instance: Article, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_keys_before", set())
+    if before or instance.status in caching.PUBLIC_STATUSES:
+        caching.purge_articles([instance.pk], also=before)
+
+
+@receiver(pre_delete, sender=Article)
+def purge_deleted_article(sender, instance: Article, **kwargs) -> None:
+    if caching.public_article_ids([instance.pk]):
+        caching.purge_articles([instance.pk])
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def purge_retagged_article(sender, instance, action, pk_set=None, **kwargs) -> None:
+    if not isinstance(instance, Article) or action not in {"post_add", "post_remove", "pre_clear"}:
+        return
+    if caching.public_article_ids([instance.pk]):
+        caching.purge_articles([instance.pk], also={caching.tag_key(pk) for pk in pk_set or ()})
+
+
+@receiver([post_save, post_delete], sender=Byline)
+def purge_rebylined_article(sender, instance: Byline, raw=False, **kwargs) -> None:
+    if not raw and caching.public_article_ids([instance.article_id]):
+        caching.purge_articles([instance.article_id], also={caching.author_key(instance.author_id)})
+
+
+@receiver([post_save, post_delete], sender=Tag)
+def purge_tag(sender, instance: Tag, **kwargs) -> None:
+    pagecache.purge([caching.tag_key(instance.pk), caching.SITEMAPS])
+
+
+@receiver([post_save, pre_delete], sender=Author)
+def purge_author(sender, instance: Author, raw=False, **kwargs) -> None:
+    if not raw:
+        caching.purge_shown(
+            Article.objects.filter(bylines__author=instance),
+            also={caching.author_key(instance.pk), caching.SITEMAPS},
+        )
+
+
+def purge_photo(image_id: int) -> None:
+    """Pages show a photo on its articles' cards and pages and on its author's page."""
+    authors = Author.objects.filter(photo_id=image_id).values_list("pk", flat=True)
+    caching.purge_shown(
+        Article.objects.filter(hero_image_id=image_id),
+        also={caching.author_key(pk) for pk in authors},
+    )
+
+
+@receiver([post_save, pre_delete], sender=Image)
+def purge_image(sender, instance: Image, raw=False, **kwargs) -> None:
+    if not raw:
+        purge_photo(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=Rendition)
+def purge_rendition(sender, instance: Rendition, raw=False, **kwargs) -> None:
+    if not raw:
+        purge_photo(instance.image_id)

@@ -1,8 +1,11 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import feeds, views
+from . import caching, feeds, views
 from .sitemaps import SITEMAPS
+
+# Sitemaps list every live article, section, tag and author.
+cached_sitemap = caching.cached_page(lambda request, **kwargs: {caching.LATEST, caching.SITEMAPS})
 
 app_name = "articles"
 
@@ -24,13 +27,13 @@ urlpatterns = [
     path("sitemap-news.xml", views.news_sitemap, name="news_sitemap"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached_sitemap(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached_sitemap(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -5,34 +5,46 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
-from . import search, workflow
+from . import caching, search, workflow
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate
+from .querysets import with_card_data
 from .sitemaps import NewsSitemap
 
 PER_PAGE = 20
+SEARCH_CACHE_SECONDS = 60
+# Stories leave the news sitemap 48 hours after publication; a minute late is harmless there.
+NEWS_SITEMAP_CACHE_SECONDS = 60
 
 
 def home(request):
-    live = Article.objects.live().for_cards().defer("body")
-    latest = list(live.newest_first()[:13])
+    live = Article.objects.live()
+    latest_ids = list(live.newest_first().values_list("pk", flat=True)[:13])
+    block_ids = live.exclude(pk__in=latest_ids).newest_ids_per_section(4)
+    cards = live.for_cards().defer("body").filter(pk__in=[*latest_ids, *block_ids])
+    by_pk = {article.pk: article for article in cards}
+    latest = [by_pk[pk] for pk in latest_ids if pk in by_pk]
     lead, latest = (latest[0], latest[1:]) if latest else (None, [])
-    shown = {article.pk for article in latest} | ({lead.pk} if lead else set())
+    in_blocks = sorted(
+        (by_pk[pk] for pk in block_ids if pk in by_pk),
+        key=lambda a: (a.section.position, a.section.name, -a.publish_at.timestamp(), -a.pk),
+    )
     by_section: dict[int, list[Article]] = {}
-    others = live.exclude(pk__in=shown).latest_per_section(4)
-    for article in others.order_by("section__position", "section__name", "-publish_at"):
+    for article in in_blocks:
         by_section.setdefault(article.section_id, []).append(article)
     section_blocks = [(articles[0].section, articles) for articles in by_section.values()]
-    return render(
+    response = render(
         request,
         "articles/home.html",
         {"lead": lead, "latest": latest, "section_blocks": section_blocks},
     )
+    return caching.cacheable(response, {caching.LATEST})
 
 
 def article_detail(request, slug: str):
-    article = Article.objects.live().for_cards().prefetch_related("tags").filter(slug=slug).first()
+    live = Article.objects.live().for_cards_without_prefetch()
+    article = live.prefetch_related("tags").filter(slug=slug).first()
     if article is None:
         # A published article whose slug was changed: its old address moves for good.
         moved = ArticleSlugRedirect.objects.filter(
@@ -41,7 +53,8 @@ def article_detail(request, slug: str):
         if old_address := moved.first():
             return redirect(old_address.article, permanent=True)
         raise Http404("No such article.")
-    related = Article.objects.live().for_cards().defer("body").related_to(article)
+    related = list(live.defer("body").related_to(article))
+    with_card_data([article, *related])
     context = {
         "article": article,
         "related": related,
@@ -49,7 +62,10 @@ def article_detail(request, slug: str):
         "share_image": shared_image(article.hero_image),
         "json_ld": json_ld_script(article_json_ld(article)),
     }
-    return render(request, "articles/article_detail.html", context)
+    response = render(request, "articles/article_detail.html", context)
+    # The page lists its tags and picks related stories by them.
+    keys = {caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tags.all())}
+    return caching.cacheable(response, keys)
 
 
 class ArticleListView(ListView):
@@ -61,6 +77,9 @@ class ArticleListView(ListView):
     kind = ""
 
     def get_owner(self):
+        raise NotImplementedError
+
+    def owner_keys(self) -> set[str]:
         raise NotImplementedError
 
     def filter_articles(self, queryset):
@@ -83,6 +102,10 @@ class ArticleListView(ListView):
         }
         return super().get_context_data(owner=self.owner, kind=self.kind, feeds=feeds, **kwargs)
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        return caching.cacheable(response, self.owner_keys())
+
 
 class SectionView(ArticleListView):
     kind = "section"
@@ -96,6 +119,9 @@ class SectionView(ArticleListView):
 
     def filter_articles(self, queryset):
         return queryset.filter(section=self.owner)
+
+    def owner_keys(self) -> set[str]:
+        return {caching.section_key(self.owner.pk)}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(current_section_slug=self.owner.slug, **kwargs)
@@ -121,6 +147,9 @@ class TagView(ArticleListView):
     def filter_articles(self, queryset):
         return queryset.filter(tags=self.owner)
 
+    def owner_keys(self) -> set[str]:
+        return {caching.tag_key(self.owner.pk)}
+
 
 class AuthorView(ArticleListView):
     kind = "author"
@@ -133,6 +162,9 @@ class AuthorView(ArticleListView):
     def filter_articles(self, queryset):
         return queryset.filter(authors=self.owner)
 
+    def owner_keys(self) -> set[str]:
+        return {caching.author_key(self.owner.pk)}
+
 
 def search_results(request):
     """Live articles matching ?q=, best first, with highlighted snippets; empty without q."""
@@ -143,13 +175,16 @@ def search_results(request):
         page_obj = paginate(request, search.search(query), PER_PAGE)
         page_obj.object_list = list(page_obj.object_list)
         search.add_snippets(page_obj.object_list, query)
-    return render(
+    response = render(
         request,
         "articles/search.html",
         {"form": form, "query": query, "page_obj": page_obj, "result_limit": search.MAX_RESULTS},
     )
+    # Any live article may match: every change to one purges it, and it lives a minute at most.
+    return caching.cacheable(response, {caching.LATEST}, seconds=SEARCH_CACHE_SECONDS)
 
 
+@caching.cached_page(lambda request: {caching.LATEST}, seconds=NEWS_SITEMAP_CACHE_SECONDS)
 def news_sitemap(request):
     """Google News sitemap: what was published in the last 48 hours."""
     return render(

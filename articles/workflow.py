@@ -22,7 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import checks
+from . import caching, checks
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
 
 Status = Article.Status
@@ -263,6 +263,8 @@ def _apply(
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
         Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
+        if {locked.status, target} & caching.PUBLIC_STATUSES:
+            caching.purge_articles([locked.pk])
         event = ArticleEvent.objects.create(
             article=locked,
             actor=by,
@@ -357,6 +359,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[ArticleEvent]:
             )
             if not moved:
                 continue
+            caching.purge_articles([pk])
             event = ArticleEvent.objects.create(
                 article_id=pk,
                 actor=None,

@@ -9,6 +9,9 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .models import Edition, EditionArticle, Newsletter, Terms, normalise_email
 
+# The same words for every valid submission: new, pending, confirmed or unsubscribed.
+SIGNUP_DONE = "Check your inbox to confirm your subscription."
+
 
 class SignupForm(forms.Form):
     """The signup form at the end of every article and on /newsletter/."""

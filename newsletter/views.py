@@ -1,18 +1,19 @@
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from . import editions, limits
-from .forms import ManageForm, SignupForm
+from .forms import SIGNUP_DONE, ManageForm, SignupForm
 from .models import (
     CONFIRM_SALT,
     MANAGE_SALT,
@@ -28,8 +29,9 @@ from .tasks import record_signup
 
 logger = logging.getLogger(__name__)
 
-# The same words for every valid submission: new, pending, confirmed or unsubscribed.
-SIGNUP_DONE = "Check your inbox to confirm your subscription."
+NOT_FROM_HERE = (
+    "This form can only be sent from our own pages. Open the page again and sign up there."
+)
 TOO_MANY = (
     "Too many sign-up attempts. Please wait a few minutes and try again. "
     "If you already signed up, check your inbox for our email."
@@ -73,6 +75,36 @@ def _queue_signup(signup: SignupRequest) -> None:
             logger.exception("Signup request %s recorded without its email.", signup.pk)
 
 
+def _from_this_site(request) -> bool:
+    """Whether a browser sent this POST from one of our own pages.
+
+    Browsers say where a request comes from in `Sec-Fetch-Site` (all current ones) and
+    `Origin` (every POST since 2020), and a page on another site cannot change either. Older
+    browsers that send neither fall back to `Referer`; a client that sends none of them is no
+    browser, and a forged request can only ever start a double opt-in, which the address's
+    owner must confirm.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in {"same-origin", "none"}
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if source is None:
+        return True
+    # "null" (a sandboxed frame, a data: URL) is never one of our pages.
+    host = urlsplit(source).netloc
+    allowed = {request.get_host()} | {
+        urlsplit(origin).netloc for origin in settings.CSRF_TRUSTED_ORIGINS
+    }
+    return bool(host) and url_has_allowed_host_and_scheme(
+        source, allowed_hosts=allowed, require_https=request.is_secure()
+    )
+
+
+# Exempt from Django's CSRF token, so that every page with the form is the same for every
+# reader and can be cached whole (no csrftoken cookie, no Vary: Cookie). Cross-site posting is
+# refused by `_from_this_site` instead; and what a forged signup could do is limited anyway:
+# it only sends a confirmation email, rate-limited, that the address's owner must follow.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """GET: the newsletter page. POST: a signup from any form on the site.
@@ -85,6 +117,12 @@ def signup(request):
         form = SignupForm(initial={"next": reverse("newsletter:signup")})
         return render(request, "newsletter/signup.html", {"signup_form": form})
 
+    if not _from_this_site(request):
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": NOT_FROM_HERE}, status=403)
+        return render(
+            request, "newsletter/not_from_here.html", {"message": NOT_FROM_HERE}, status=403
+        )
     if not limits.allow_client(limits.client_address(request)):
         return _too_many(request, settings.NEWSLETTER_RATE_LIMIT_CLIENT_WINDOW)
     form = SignupForm(request.POST)
@@ -110,8 +148,10 @@ def signup(request):
 
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": SIGNUP_DONE})
-    messages.success(request, SIGNUP_DONE, extra_tags="newsletter")
-    return HttpResponseRedirect((page or reverse("newsletter:signup")) + "#signup")
+    # Back to the page the form was on, whose "done" variant says so at the form: the same
+    # for every reader, so it is cached like the page itself (no message in a cookie).
+    page = page or reverse("newsletter:signup")
+    return HttpResponseRedirect(f"{page}{'&' if '?' in page else '?'}signup=done#signup")
 
 
 # Exempt from CSRF like unsubscribe below: the signed token in the URL is what authorises the

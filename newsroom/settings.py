@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a stored page carries every header the others add, and a hit skips them all.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.HttpMethodsMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
@@ -168,7 +170,31 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process's memory: with several app processes, set REDIS_URL so that a purge in one
+    # reaches the pages cached by all of them.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
+
+# The page cache (newsroom/pagecache.py): anonymous public pages, whole, purged by key.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# How long a page stays fresh here and at the edge (s-maxage), at most; a scheduled
+# publication, or a purge, ends it sooner.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Browsers cannot be purged: they keep a page this long (max-age).
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 5)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 30)
+# The last good copy of a page is kept this long, to serve when rendering fails (stale-if-error).
+PAGE_CACHE_STALE_SECONDS = env_int("PAGE_CACHE_STALE_SECONDS", 24 * 60 * 60)
+# A purge's time is compared with when a page began rendering: a page begun before the purge
+# may show the old rows and is not stored. This margin covers clocks of app servers sharing one
+# Redis that differ a little.
+PAGE_CACHE_CLOCK_MARGIN = float(os.environ.get("PAGE_CACHE_CLOCK_MARGIN", "0.25"))
+# Proxies to tell about purges: each gets `PURGE` with a Surrogate-Key header (deploy/varnish).
+PAGE_CACHE_PURGE_URLS = env_list("PAGE_CACHE_PURGE_URLS")
 
 TASKS = {
     "default": {

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from articles import caching
 from newsletter import views as newsletter_views
 
 from . import signin, views
@@ -39,7 +40,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        caching.cached_page(lambda request: set())(
+            TemplateView.as_view(
+                template_name="robots.txt", content_type="text/plain; charset=utf-8"
+            )
+        ),
         name="robots",
     ),
     path("healthz", views.healthz, name="healthz"),

@@ -1,7 +1,7 @@
 from django import template
 from django.urls import reverse
 
-from newsletter.forms import SignupForm
+from newsletter.forms import SIGNUP_DONE, SignupForm
 from newsletter.models import Edition
 
 register = template.Library()
@@ -47,3 +47,10 @@ def newsletter_dashboard(context) -> dict:
         ],
         "changelist_url": reverse("admin:newsletter_edition_changelist"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def signup_outcome(context) -> str:
+    """What the form says after a signup without JavaScript (the redirect adds ?signup=done)."""
+    request = context.get("request")
+    return SIGNUP_DONE if request and request.GET.get("signup") == "done" else ""

@@ -41,7 +41,7 @@ def test_signup_without_javascript_returns_to_the_article_with_the_message(
     response = sign_up("reader@example.com", page=article.get_absolute_url())
 
     assert response.status_code == 302
-    assert response["Location"] == article.get_absolute_url() + "#signup"
+    assert response["Location"] == article.get_absolute_url() + "?signup=done#signup"
     page = client.get(response["Location"]).content.decode()
     assert DONE in page
     assert Subscriber.objects.get().status == Subscriber.Status.PENDING
@@ -147,7 +147,7 @@ def test_consent_keeps_only_the_ipv6_network(sign_up):
 def test_page_outside_the_site_is_not_trusted(sign_up):
     response = sign_up(page="https://evil.example/phish")
 
-    assert response["Location"] == "/newsletter/#signup"
+    assert response["Location"] == "/newsletter/?signup=done#signup"
     assert ConsentRecord.objects.get().page_url == ""
 
 

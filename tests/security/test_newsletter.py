@@ -30,7 +30,7 @@ def test_signup_never_redirects_off_the_site(client, signup_data, page):
     response = client.post("/newsletter/", signup_data(page=page))
 
     assert response.status_code == 302
-    assert response["Location"] == "/newsletter/#signup"
+    assert response["Location"] == "/newsletter/?signup=done#signup"
 
 
 @pytest.mark.parametrize("page", ["/articles/x/\r\nSet-Cookie: a=b", "/articles/x/\nX: y"])
@@ -81,13 +81,55 @@ def test_known_address_gets_the_same_response_and_the_email_is_only_queued(
     assert DBTaskResult.objects.count() >= 1
 
 
-def test_signup_needs_the_csrf_token(signup_data):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_REFERER": "https://evil.example/page"},
+    ],
+)
+def test_signup_posted_from_another_site_is_refused(signup_data, headers):
     strict = Client(enforce_csrf_checks=True)
 
-    response = strict.post("/newsletter/", signup_data())
+    response = strict.post("/newsletter/", signup_data(), **headers)
 
     assert response.status_code == 403
+    assert "only be sent from our own pages" in response.content.decode()
     assert not Subscriber.objects.exists()
+
+
+def test_signup_posted_from_another_site_with_javascript_gets_json(signup_data):
+    response = Client().post(
+        "/newsletter/",
+        signup_data(),
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_ACCEPT="application/json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["ok"] is False
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_REFERER": "http://testserver/articles/x/"},
+        {"HTTP_ORIGIN": "http://127.0.0.1:8000"},  # CSRF_TRUSTED_ORIGINS, from SITE_URL
+    ],
+)
+def test_signup_from_our_own_pages_needs_no_token(signup_data, headers):
+    strict = Client(enforce_csrf_checks=True)
+
+    response = strict.post("/newsletter/", signup_data(), **headers)
+
+    assert response.status_code == 302
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
 
 
 def test_one_click_unsubscribe_works_without_a_csrf_token(terms):

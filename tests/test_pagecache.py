@@ -1,0 +1,244 @@
+"""What the page cache promises readers, proxies and staff (newsroom/pagecache.py)."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+
+from newsroom import pagecache
+from tests.factories import make_article, make_author, make_editor, make_section
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = ["/", "/section/world/", "/tag/floods/", "/author/ada/", "/feeds/rss/",
+                "/sitemap.xml", "/sitemap-articles.xml", "/sitemap-news.xml", "/robots.txt",
+                "/search/?q=river"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_CLOCK_MARGIN = 0
+
+
+@pytest.fixture
+def story(db):
+    return make_article(
+        "River rises in the valley",
+        section=make_section("World"),
+        authors=[make_author("Ada")],
+        tags=["Floods"],
+    )
+
+
+@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "article"])
+def test_anonymous_readers_all_get_the_same_bytes_and_no_cookie(story, url):
+    url = story.get_absolute_url() if url == "article" else url
+    first = Client().get(url)
+    # A reader who once visited the admin's login page still holds its CSRF cookie.
+    second = Client(HTTP_COOKIE="csrftoken=abc123; theme=dark").get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert not first.cookies and not second.cookies
+    assert "cookie" not in first.get("Vary", "").lower()
+    assert b"csrfmiddlewaretoken" not in first.content
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+
+
+def test_public_page_tells_proxies_how_long_to_keep_it(client, story, settings):
+    response = client.get(story.get_absolute_url())
+
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {
+        "public",
+        "max-age=5",
+        "stale-while-revalidate=30",
+        "stale-if-error=86400",
+    } <= directives
+    # Ten minutes from when it was rendered, give or take the render.
+    assert 590 <= int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 600
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"]
+
+
+def test_public_page_names_what_it_shows_for_surrogate_purges(client, story):
+    response = client.get(story.get_absolute_url())
+
+    keys = set(response["Surrogate-Key"].split())
+    assert {f"article-{story.pk}", "nav", f"tag-{story.tags.get().pk}"} <= keys
+    assert set(response["Cache-Tag"].split(",")) == keys
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_conditional_get_with_the_etag_answers_304(client, story, cached):
+    url = story.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    if cached:
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+
+
+def test_conditional_get_since_the_last_modification_answers_304(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    last_modified = client.get(url)["Last-Modified"]
+
+    response = client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified)
+
+    assert response.status_code == 304
+
+
+def test_changed_page_answers_200_to_an_old_etag(client, story):
+    url = story.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    story.headline = "River bursts its banks"
+    story.save()
+
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 200
+    assert b"River bursts its banks" in response.content
+
+
+def test_signed_in_staff_get_their_own_page_never_stored(client, story):
+    editor = make_editor()
+    client.force_login(editor)
+
+    first = client.get(story.get_absolute_url())
+    second = client.get(story.get_absolute_url())
+
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+    assert "private" in second["Cache-Control"]
+    assert "Surrogate-Key" not in second
+    assert Client().get(story.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_pages_that_are_not_public_are_not_stored(client, story):
+    client.get("/newsletter/")
+    missing = client.get("/articles/no-such-story/")
+
+    assert "X-Page-Cache" not in client.get("/newsletter/")
+    assert missing.status_code == 404 and "X-Page-Cache" not in missing
+
+
+def test_page_rendered_while_its_keys_were_purged_is_not_stored(client, story, settings):
+    """A render that began before a change committed may show the old rows."""
+    settings.PAGE_CACHE_CLOCK_MARGIN = 60
+
+    response = client.get(story.get_absolute_url())  # the story was just saved: a purge
+
+    assert response["X-Page-Cache"] == "pass"
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "pass"
+
+
+def database_down(execute, sql, params, many, context):
+    raise OperationalError("connection refused")
+
+
+def test_readers_get_the_last_good_copy_while_the_database_is_down(story):
+    reader = Client(raise_request_exception=False)
+    url = story.get_absolute_url()
+    reader.get(url)
+    story.headline = "River bursts its banks"
+    story.save()  # the copy is stale now: the next reader would render again
+
+    with connection.execute_wrapper(database_down):
+        response = reader.get(url)
+
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "stale"
+    assert b"River rises in the valley" in response.content
+    assert "s-maxage=0" in response["Cache-Control"]
+
+
+def test_without_a_good_copy_a_database_outage_is_still_an_error(story):
+    reader = Client(raise_request_exception=False)
+
+    with connection.execute_wrapper(database_down):
+        response = reader.get(story.get_absolute_url())
+
+    assert response.status_code == 500
+
+
+def test_fresh_copy_is_served_without_touching_the_database(story, django_assert_num_queries):
+    url = story.get_absolute_url()
+    Client().get(url)
+
+    with django_assert_num_queries(0):
+        response = Client().get(url)
+
+    assert response.status_code == 200
+
+
+def test_page_cache_can_be_switched_off_keeping_the_headers(client, story, settings):
+    settings.PAGE_CACHE = False
+    client.get(story.get_absolute_url())
+
+    response = client.get(story.get_absolute_url())
+
+    assert "X-Page-Cache" not in response
+    assert "s-maxage" in response["Cache-Control"]
+    assert response["Surrogate-Key"]
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_PURGE(self):  # noqa: N802 (the HTTP method's name)
+        self.received.append(self.headers["Surrogate-Key"])
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def proxy(settings):
+    """A stand-in for Varnish on a loopback port that records the PURGE requests it gets."""
+    server = HTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    PurgeRecorder.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.PAGE_CACHE_PURGE_URLS = [f"http://127.0.0.1:{server.server_port}/"]
+    yield PurgeRecorder.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_change_tells_the_proxies_once_it_commits(
+    story, proxy, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        story.headline = "River bursts its banks"
+        story.save()
+        assert proxy == []  # nothing is purged at the edge before the change commits
+
+    assert callbacks
+    purged = set().union(*(header.split() for header in proxy))
+    assert {f"article-{story.pk}", f"section-{story.section_id}", "latest"} <= purged
+
+
+def test_unreachable_proxy_is_logged_not_raised(settings, caplog):
+    settings.PAGE_CACHE_PURGE_URLS = ["http://127.0.0.1:9/"]
+
+    pagecache.purge_edge({"article-1"})
+
+    assert "Could not purge article-1" in caplog.text
+
+
+def test_a_long_purge_reaches_the_proxies_in_requests_of_a_hundred_keys(proxy):
+    keys = {f"article-{number}" for number in range(250)}
+
+    pagecache.purge_edge(keys)
+
+    assert [len(header.split()) for header in proxy] == [100, 100, 50]
+    assert set().union(*(header.split() for header in proxy)) == keys
