@@ -44,4 +44,4 @@ def test_the_hero_image_chooser_shows_thumbnails(signed_in, live_server):
     page.keyboard.type("Harbour")
     thumbnail = page.wait_for_selector(".select2-results__option img.chooser-thumbnail")
     assert thumbnail.get_attribute("src").endswith(f"/image/{image.pk}/thumbnail/")
-    assert page.evaluate("img => img.naturalWidth > 0", thumbnail)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail)
