@@ -117,6 +117,23 @@ def test_tag_list_and_autocomplete_hide_tags_only_other_peoples_drafts_use(clien
     assert {"Harbour", "Market day"} <= names
 
 
+def test_article_list_tag_filter_hides_tags_only_other_peoples_drafts_use(client, world):
+    client.force_login(world["reporter"])
+
+    page = client.get("/admin/articles/article/").content.decode()
+
+    assert "Zanzibar" not in page
+    assert "Harbour" in page and "Market day" in page
+
+
+def test_article_list_tag_filter_offers_an_editor_every_tag(client, world):
+    client.force_login(make_editor())
+
+    page = client.get("/admin/articles/article/").content.decode()
+
+    assert "Zanzibar merger" in page
+
+
 def test_editor_sees_every_image_and_tag(client, world):
     client.force_login(make_editor())
     assert "Ocelot" in client.get("/admin/articles/image/").content.decode()
