@@ -74,11 +74,15 @@ def article_keys(article_ids: Iterable[int]) -> set[str]:
     return keys
 
 
-def purge_articles(article_ids: Iterable[int], *, also: Iterable[str] = ()) -> None:
-    """Purge every page showing these articles (and the `also` keys of their former state)."""
+def purge_articles(
+    article_ids: Iterable[int], *, also: Iterable[str] = (), withdraw: bool = False
+) -> None:
+    """Purge every page showing these articles (and the `also` keys of their former state).
+    `withdraw`: they were taken off the site (unpublished, deleted, moved to a new address), so
+    their old pages must never come back, not even as the last good copy on an error."""
     keys = article_keys(article_ids) | set(also)
     schedule_changed()
-    pagecache.purge(keys)
+    pagecache.purge(keys, withdraw=withdraw)
 
 
 def purge_shown(articles, *, also: Iterable[str] = ()) -> None:
