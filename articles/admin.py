@@ -380,12 +380,30 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
         return ", ".join(author.name for author in article.byline_authors) or "–"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "hero_image":
+            # A posted id of someone else's unpublished photo is refused like any bad choice.
+            kwargs.setdefault("queryset", workflow.images_visible_to(request.user))
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "hero_image":
             # static/js/article_form.js shows a thumbnail beside each image the chooser offers.
             url = reverse("admin:articles_image_thumbnail", args=[0]).replace("/0/", "/{id}/")
             field.widget.attrs["data-thumbnail-url"] = url
         return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        visible_tags = workflow.tags_visible_to(request.user, Tag.objects.all())
+
+        class ScopedForm(form_class):
+            """Offers and accepts only the tags this user may see (the form declares the field,
+            so formfield_for_manytomany never sees it)."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "tags" in self.fields:
+                    self.fields["tags"].queryset = visible_tags
+
+        return ScopedForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
