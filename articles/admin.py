@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from newsroom import pagecache
 from newsroom.admin_forms import TamperProofIdsMixin
 
 from . import checks, search, tags, workflow
@@ -648,17 +649,26 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
             raise PermissionDenied
         form_class = self.get_form(request, article, change=article is not None)
         form = form_class(request.POST, request.FILES, instance=article)
-        form.is_valid()  # a preview shows what it can; only a missing section stops it
+        # A preview shows what it can; only a missing section or a slug the rows cannot take
+        # (another article's) stops it.
+        form.is_valid()
         unsaved = form.instance
-        if not unsaved.section_id:
+        problems = [(form["slug"].label, error) for error in form.errors.get("slug", [])]
+        if problems or not unsaved.section_id:
             return private_noindex(
                 TemplateResponse(
                     request,
                     "admin/articles/article/preview_unavailable.html",
-                    {**self.admin_site.each_context(request), "title": "Nothing to preview yet"},
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": "Nothing to preview yet",
+                        "needs_section": not unsaved.section_id,
+                        "problems": problems,
+                    },
                 )
             )
-        with transaction.atomic():
+        # Rolled back: no cached page or publication time may change because of it.
+        with pagecache.discarded_changes(), transaction.atomic():
             if not unsaved.pk and unsaved.created_by_id is None:
                 unsaved.created_by = request.user
             unsaved.save()
@@ -683,7 +693,9 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
             position = request.POST.get(prefix + "position", "")
             rows.append((int(position) if position.isdigit() else index, index, int(author_id)))
         authors = Author.objects.in_bulk([author_id for *_, author_id in rows])
-        return [authors[a] for *_, a in sorted(rows) if a in authors]
+        # An author twice is one byline (the table allows each author once).
+        ordered = dict.fromkeys(a for *_, a in sorted(rows) if a in authors)
+        return [authors[a] for a in ordered]
 
     def share_view(self, request, object_id):
         """POST: make a share link for an unpublished article, valid for 1–30 days."""

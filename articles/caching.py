@@ -103,6 +103,8 @@ def public_article_ids(article_ids: Iterable[int]) -> list[int]:
 def schedule_changed() -> None:
     """A publish time or status may have moved: look the next scheduled publication up again,
     now and once the transaction commits (readers then see the committed rows)."""
+    if not pagecache.purging():
+        return
     _look_up_next_publish(_new_schedule_version())
     transaction.on_commit(lambda: _look_up_next_publish(_new_schedule_version()))
 

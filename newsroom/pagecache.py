@@ -19,6 +19,8 @@ copy instead of an error; but never a copy showing something withdrawn since it 
 This module knows nothing of articles: `articles/caching.py` names the keys and fires purges.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import time
@@ -49,6 +51,26 @@ EDGE_KEYS_PER_REQUEST = 100
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
 
 
+# Set while writes that are always rolled back run (a preview): they purge nothing.
+_discarding = contextvars.ContextVar("page_cache_discarding", default=False)
+
+
+@contextlib.contextmanager
+def discarded_changes():
+    """Run writes that will be rolled back: no reader ever sees them, so no page is purged
+    (a purge is applied at once, before the transaction ends, and would empty live pages)."""
+    token = _discarding.set(True)
+    try:
+        yield
+    finally:
+        _discarding.reset(token)
+
+
+def purging() -> bool:
+    """Whether changes made now purge pages (not inside `discarded_changes`)."""
+    return not _discarding.get()
+
+
 def cacheable(
     response: HttpResponse,
     keys: Iterable[str],
@@ -73,7 +95,7 @@ def purge(keys: Iterable[str], *, withdraw: bool = False) -> None:
     no copy stored before now is ever served again, not even as the last good copy on an error.
     """
     keys = {key for key in keys if key}
-    if not keys:
+    if not keys or not purging():
         return
     _new_generations(keys, withdraw)
 
