@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import workflow
+from articles import tags, workflow
 from articles.models import Article
 from tests.factories import make_article, make_author, make_editor, make_image, make_section
 
@@ -371,3 +371,13 @@ def test_page_stored_after_a_withdrawal_is_still_the_last_good_copy(world):
 
     assert response.status_code == 200
     assert response["X-Page-Cache"] == "stale"
+
+
+def test_merged_tag_shows_its_new_articles_on_its_cached_page(client, world):
+    make_article("Levee breached", section=world["section"], tags=["Flooding"])
+    url = PAGES["tag"](world)
+    assert "Levee breached" not in cached_page(client, url)
+
+    tags.merge_tags(world["tag"], [Tag.objects.get(name="Flooding")])
+
+    assert "Levee breached" in client.get(url).content.decode()
