@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import tags, workflow
+from articles import revisions, tags, workflow
 from articles.models import Article
 from tests.factories import make_article, make_author, make_editor, make_image, make_section
 
@@ -381,3 +381,19 @@ def test_merged_tag_shows_its_new_articles_on_its_cached_page(client, world):
     tags.merge_tags(world["tag"], [Tag.objects.get(name="Flooding")])
 
     assert "Levee breached" in client.get(url).content.decode()
+
+
+def test_restored_byline_shows_on_its_authors_cached_page(client, world):
+    story, editor, bo = world["story"], make_editor(), make_author("Bo Writer")
+    make_article("Bridge inspected", section=world["section"], authors=[bo])
+    story.bylines.all().delete()
+    story.bylines.create(author=bo, position=0)
+    old = revisions.record_revision(story, author=editor)
+    story.bylines.all().delete()
+    story.bylines.create(author=world["author"], position=0)
+    assert "River rises in the valley" not in cached_page(client, "/author/bo-writer/")
+
+    story.refresh_from_db()
+    revisions.restore_revision(old, by=editor, expected_version=story.version)
+
+    assert "River rises in the valley" in client.get("/author/bo-writer/").content.decode()
