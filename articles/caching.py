@@ -74,11 +74,15 @@ def article_keys(article_ids: Iterable[int]) -> set[str]:
     return keys
 
 
-def purge_articles(article_ids: Iterable[int], *, also: Iterable[str] = ()) -> None:
-    """Purge every page showing these articles (and the `also` keys of their former state)."""
+def purge_articles(
+    article_ids: Iterable[int], *, also: Iterable[str] = (), withdraw: bool = False
+) -> None:
+    """Purge every page showing these articles (and the `also` keys of their former state).
+    `withdraw`: they were taken off the site (unpublished, deleted, moved to a new address), so
+    their old pages must never come back, not even as the last good copy on an error."""
     keys = article_keys(article_ids) | set(also)
     schedule_changed()
-    pagecache.purge(keys)
+    pagecache.purge(keys, withdraw=withdraw)
 
 
 def purge_shown(articles, *, also: Iterable[str] = ()) -> None:
@@ -99,6 +103,8 @@ def public_article_ids(article_ids: Iterable[int]) -> list[int]:
 def schedule_changed() -> None:
     """A publish time or status may have moved: look the next scheduled publication up again,
     now and once the transaction commits (readers then see the committed rows)."""
+    if not pagecache.purging():
+        return
     _look_up_next_publish(_new_schedule_version())
     transaction.on_commit(lambda: _look_up_next_publish(_new_schedule_version()))
 

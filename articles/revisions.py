@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from . import caching
 from .models import Article, Author, Byline, Image, Revision, Section
 
 
@@ -221,6 +222,11 @@ def restore_revision(revision: Revision, *, by, expected_version: int | None) ->
                 Byline(article=article, author_id=author_id, position=position)
                 for position, author_id in enumerate(author_ids)
             )
+            # bulk_create sends no post_save: the restored authors' pages are purged here.
+            if caching.public_article_ids([article.pk]):
+                caching.purge_articles(
+                    [article.pk], also={caching.author_key(pk) for pk in author_ids}
+                )
         return record_revision(article, author=by, restored_from=revision)
 
 

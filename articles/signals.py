@@ -26,9 +26,12 @@ def remember_article_keys(sender, instance: Article, raw=False, **kwargs) -> Non
     """What the article's pages were before this save: a new section, slug or status must
     purge the old ones too."""
     instance._keys_before = set()
+    instance._public_slug_before = None
     if raw or instance.pk is None:
         return
-    if caching.public_article_ids([instance.pk]):
+    public = Article.objects.filter(pk=instance.pk, status__in=caching.PUBLIC_STATUSES)
+    instance._public_slug_before = public.values_list("slug", flat=True).first()
+    if instance._public_slug_before is not None:
         instance._keys_before = caching.article_keys([instance.pk])
 
 
@@ -36,13 +39,17 @@ def remember_article_keys(sender, instance: Article, raw=False, **kwargs) -> Non
 def purge_saved_article(sender, instance: Article, raw=False, **kwargs) -> None:
     before = getattr(instance, "_keys_before", set())
     if before or instance.status in caching.PUBLIC_STATUSES:
-        caching.purge_articles([instance.pk], also=before)
+        slug_before = getattr(instance, "_public_slug_before", None)
+        withdrawn = slug_before is not None and (
+            instance.status not in caching.PUBLIC_STATUSES or instance.slug != slug_before
+        )
+        caching.purge_articles([instance.pk], also=before, withdraw=withdrawn)
 
 
 @receiver(pre_delete, sender=Article)
 def purge_deleted_article(sender, instance: Article, **kwargs) -> None:
     if caching.public_article_ids([instance.pk]):
-        caching.purge_articles([instance.pk])
+        caching.purge_articles([instance.pk], withdraw=True)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from taggit.models import Tag, TaggedItem
 
+from . import caching, search
 from .models import Article, TagRedirect
 
 
@@ -31,7 +32,10 @@ def tag_named(name: str) -> Tag | str:
 @transaction.atomic
 def merge_tags(keep: Tag, others: list[Tag]) -> int:
     """Move every article tagged with one of `others` to `keep`, delete `others`, and leave a
-    redirect from each old tag page. Returns how many articles were moved."""
+    redirect from each old tag page. Returns how many articles were moved.
+
+    Taggings are moved row by row, which sends no m2m_changed: the articles' search vectors
+    and the pages of the articles and the kept tag are brought up to date here."""
     article_type = ContentType.objects.get_for_model(Article)
     tagged = set(
         TaggedItem.objects.filter(tag=keep, content_type=article_type).values_list(
@@ -39,10 +43,13 @@ def merge_tags(keep: Tag, others: list[Tag]) -> int:
         )
     )
     moved = 0
+    retagged = set()
     for other in others:
         if other.pk == keep.pk:
             continue
         for item in TaggedItem.objects.filter(tag=other):
+            if item.content_type_id == article_type.pk:
+                retagged.add(item.object_id)
             if item.content_type_id == article_type.pk and item.object_id in tagged:
                 item.delete()
                 continue
@@ -54,4 +61,8 @@ def merge_tags(keep: Tag, others: list[Tag]) -> int:
         TagRedirect.objects.update_or_create(old_slug=other.slug, defaults={"tag": keep})
         other.delete()
     TagRedirect.objects.filter(old_slug=keep.slug).delete()
+    search.update_search_vectors(Article.objects.filter(pk__in=retagged))
+    caching.purge_articles(
+        caching.public_article_ids(retagged), also={caching.tag_key(keep.pk), caching.SITEMAPS}
+    )
     return moved

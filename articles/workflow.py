@@ -264,7 +264,9 @@ def _apply(
         fields = {"status": target, **(changes(locked, now) if changes else {})}
         Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
         if {locked.status, target} & caching.PUBLIC_STATUSES:
-            caching.purge_articles([locked.pk])
+            # Leaving the site (unpublished, archived, back to draft, rescheduled): withdrawn.
+            withdrawn = locked.status in caching.PUBLIC_STATUSES and target != Status.PUBLISHED
+            caching.purge_articles([locked.pk], withdraw=withdrawn)
         event = ArticleEvent.objects.create(
             article=locked,
             actor=by,

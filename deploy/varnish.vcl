@@ -1,7 +1,7 @@
 # Varnish in front of Newsroom's gunicorn (Varnish 7, Debian's `varnish` package).
 #
-# - Caches what the site marks public (Cache-Control: public, s-maxage=…): anonymous readers'
-#   pages. A request with a session cookie (signed-in staff) goes straight to the app; other
+# - Caches only what the site marks public (Cache-Control: public, s-maxage=…): anonymous
+#   readers' pages; everything else goes to the app every time. A request with a session cookie (signed-in staff) goes straight to the app; other
 #   cookies are dropped, since no public page depends on them.
 # - Purges by surrogate key: the app sends `PURGE /` with `Surrogate-Key: article-12 latest …`
 #   on every change (PAGE_CACHE_PURGE_URLS=http://varnish-host:6081/), and every object whose
@@ -64,6 +64,16 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # Only what the app marks public is kept. Without this, Varnish's builtin rules would keep
+    # any 200 or 404 without Cache-Control for the default TTL: the newsletter's pages, or the
+    # 404 of a story scheduled to appear, which would then show up to two minutes late.
+    # (A short hit-for-miss: the next request still goes to the app, and is kept if public.)
+    if (beresp.http.Cache-Control !~ "public") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 10s;
+        set beresp.grace = 0s;
+        return (deliver);
+    }
     # Keep every object a day past its TTL: the stale copy readers get if the app is down.
     set beresp.grace = 24h;
 }

@@ -13,11 +13,14 @@ CDN or Varnish, and `purge` also tells those (PAGE_CACHE_PURGE_URLS) to drop the
 
 A page whose stored copy is no longer fresh is kept a while longer (PAGE_CACHE_STALE_SECONDS)
 so that when rendering it fails (the database is down: a 5xx), readers get that last good
-copy instead of an error.
+copy instead of an error; but never a copy showing something withdrawn since it was stored
+(`purge(keys, withdraw=True)`: an unpublished or deleted story).
 
 This module knows nothing of articles: `articles/caching.py` names the keys and fires purges.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import logging
 import time
@@ -42,9 +45,30 @@ pages_purged = Signal()
 ATTRIBUTE = "page_cache"
 PAGE_PREFIX = "page:"
 GENERATION_PREFIX = "pagegen:"
+WITHDRAWN_PREFIX = "pagewithdrawn:"
 EDGE_KEYS_PER_REQUEST = 100
 # Paths that never hold a public page: no cache lookup for them.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
+
+
+# Set while writes that are always rolled back run (a preview): they purge nothing.
+_discarding = contextvars.ContextVar("page_cache_discarding", default=False)
+
+
+@contextlib.contextmanager
+def discarded_changes():
+    """Run writes that will be rolled back: no reader ever sees them, so no page is purged
+    (a purge is applied at once, before the transaction ends, and would empty live pages)."""
+    token = _discarding.set(True)
+    try:
+        yield
+    finally:
+        _discarding.reset(token)
+
+
+def purging() -> bool:
+    """Whether changes made now purge pages (not inside `discarded_changes`)."""
+    return not _discarding.get()
 
 
 def cacheable(
@@ -60,28 +84,36 @@ def cacheable(
     return response
 
 
-def purge(keys: Iterable[str]) -> None:
+def purge(keys: Iterable[str], *, withdraw: bool = False) -> None:
     """Every cached page showing any of `keys` is stale from now on, here and at the edge.
 
     Applied at once (so a test or the same request sees it) and again when the transaction
     commits (so a page rendered from the old rows in between is not kept), then announced to
     the purge URLs and to `pages_purged` receivers.
+
+    `withdraw`: what these pages showed was taken down (unpublished, deleted, moved away), so
+    no copy stored before now is ever served again, not even as the last good copy on an error.
     """
     keys = {key for key in keys if key}
-    if not keys:
+    if not keys or not purging():
         return
-    _new_generations(keys)
+    _new_generations(keys, withdraw)
 
     def after_commit() -> None:
-        _new_generations(keys)
+        _new_generations(keys, withdraw)
         pages_purged.send(sender=None, keys=keys)
 
     transaction.on_commit(after_commit)
 
 
-def _new_generations(keys: set[str]) -> None:
-    token = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+def _new_generations(keys: set[str], withdraw: bool = False) -> None:
+    now = time.time()
+    token = f"{now:.6f}-{uuid.uuid4().hex[:8]}"
     cache.set_many({GENERATION_PREFIX + key: token for key in keys}, None)
+    if withdraw:
+        # Kept an hour longer than any copy stored before it.
+        lifetime = settings.PAGE_CACHE_STALE_SECONDS + 3600
+        cache.set_many({WITHDRAWN_PREFIX + key: now for key in keys}, lifetime)
 
 
 def _token_time(token: str) -> float:
@@ -141,6 +173,14 @@ class Entry:
             return False
         return cache.get_many(list(self.generations)) == self.generations
 
+    def is_withdrawn(self) -> bool:
+        """Something this page shows was withdrawn after (or while) it was stored."""
+        names = [
+            WITHDRAWN_PREFIX + name.removeprefix(GENERATION_PREFIX) for name in self.generations
+        ]
+        since = self.stored - settings.PAGE_CACHE_CLOCK_MARGIN
+        return any(at >= since for at in cache.get_many(names).values())
+
 
 def is_anonymous(request) -> bool:
     """No session cookie: nothing on the page can depend on who is reading."""
@@ -180,7 +220,7 @@ class PageCacheMiddleware:
         if entry is not None and entry.is_fresh(now):
             return self._serve(request, entry, now, "hit")
         response = self.get_response(request)
-        if response.status_code >= 500 and entry is not None:
+        if response.status_code >= 500 and entry is not None and not entry.is_withdrawn():
             logger.warning("Serving the last good copy after a %s.", response.status_code)
             return self._serve(request, entry, time.time(), "stale")
         page = getattr(response, ATTRIBUTE, None)

@@ -12,10 +12,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError, connection
+from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import workflow
+from articles import revisions, tags, workflow
 from articles.models import Article
 from tests.factories import make_article, make_author, make_editor, make_image, make_section
 
@@ -327,3 +329,71 @@ def test_new_photo_caption_shows_on_its_authors_cached_page(client, world):
     author.photo.save()
 
     assert "Ada Reporter at the river" in client.get(url).content.decode()
+
+
+def database_down(execute, sql, params, many, context):
+    raise OperationalError("connection refused")
+
+
+WITHDRAWALS = {
+    "unpublish": unpublish_the_story,
+    "delete": lambda w, editor: w["story"].delete(),
+    "slug change": change_the_slug,
+}
+
+
+@pytest.mark.parametrize("withdrawal", WITHDRAWALS)
+@pytest.mark.parametrize("page", ["article", "home", "section", "tag"])
+def test_withdrawn_story_never_comes_back_as_the_last_good_copy(world, withdrawal, page):
+    reader = Client(raise_request_exception=False)
+    url = PAGES[page](world)
+    assert "River rises in the valley" in cached_page(reader, url)
+
+    WITHDRAWALS[withdrawal](world, make_editor())
+    with connection.execute_wrapper(database_down):
+        response = reader.get(url)
+
+    assert response.status_code >= 500
+    assert response.get("X-Page-Cache") != "stale"
+    assert "River rises in the valley" not in response.content.decode()
+
+
+def test_page_stored_after_a_withdrawal_is_still_the_last_good_copy(world):
+    reader = Client(raise_request_exception=False)
+    cached_page(reader, "/section/world/")
+    unpublish_the_story(world, make_editor())
+    assert "river-rises-in-the-valley" not in cached_page(reader, "/section/world/")
+    world["upcoming"].headline = "Dam report delayed"
+    world["upcoming"].save()  # the stored copy is stale now
+
+    with connection.execute_wrapper(database_down):
+        response = reader.get("/section/world/")
+
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "stale"
+
+
+def test_merged_tag_shows_its_new_articles_on_its_cached_page(client, world):
+    make_article("Levee breached", section=world["section"], tags=["Flooding"])
+    url = PAGES["tag"](world)
+    assert "Levee breached" not in cached_page(client, url)
+
+    tags.merge_tags(world["tag"], [Tag.objects.get(name="Flooding")])
+
+    assert "Levee breached" in client.get(url).content.decode()
+
+
+def test_restored_byline_shows_on_its_authors_cached_page(client, world):
+    story, editor, bo = world["story"], make_editor(), make_author("Bo Writer")
+    make_article("Bridge inspected", section=world["section"], authors=[bo])
+    story.bylines.all().delete()
+    story.bylines.create(author=bo, position=0)
+    old = revisions.record_revision(story, author=editor)
+    story.bylines.all().delete()
+    story.bylines.create(author=world["author"], position=0)
+    assert "River rises in the valley" not in cached_page(client, "/author/bo-writer/")
+
+    story.refresh_from_db()
+    revisions.restore_revision(old, by=editor, expected_version=story.version)
+
+    assert "River rises in the valley" in client.get("/author/bo-writer/").content.decode()

@@ -6,7 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
+from articles import tags
 from articles.models import Article
 from articles.search import MAX_TERMS, parse_query, search
 from tests.factories import make_article, make_section
@@ -318,6 +320,17 @@ def test_vector_follows_tags_added_and_removed():
     assert found("zeppelins") == ["Budget day"]
 
     article.tags.remove("Zeppelins")
+    assert found("zeppelins") == []
+
+
+@pytest.mark.postgres
+def test_vector_follows_tags_merged_into_another():
+    make_article("Budget day", tags=["Zeppelins"])
+    zeppelins = Tag.objects.get(name="Zeppelins")
+
+    tags.merge_tags(Tag.objects.create(name="Airships", slug="airships"), [zeppelins])
+
+    assert found("airships") == ["Budget day"]
     assert found("zeppelins") == []
 
 

@@ -14,10 +14,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article
@@ -179,6 +181,27 @@ def test_varnish_serves_the_last_article_page_while_the_app_is_down(varnish, app
     assert status == 200
     assert "River rises in the valley" in html
     assert int(headers["Age"]) >= 1
+
+
+def test_pages_the_app_does_not_mark_public_are_not_kept_by_varnish(varnish):
+    scheduled = make_article(
+        "Dam report published",
+        section=make_section("World"),
+        status=Article.Status.SCHEDULED,
+        publish_at=timezone.now() + timedelta(hours=1),
+    )
+    varnish_url = varnish()
+    answers = []
+    for _ in range(2):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(varnish_url + scheduled.get_absolute_url())
+        answers.append(missing.value)
+    for _ in range(2):
+        status, headers, _html = get(varnish_url + "/newsletter/")
+
+    assert [answer.code for answer in answers] == [404, 404]
+    assert not from_cache(answers[1].headers)
+    assert status == 200 and not from_cache(headers)
 
 
 def test_signed_in_staff_pass_through_varnish(varnish, client):

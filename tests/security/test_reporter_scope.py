@@ -3,6 +3,8 @@ people's unpublished headlines, photos or tags, by any door."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from taggit.models import Tag
 
 from articles.models import Article, Image
 from tests.factories import make_article, make_editor, make_image, make_reporter
@@ -115,6 +117,67 @@ def test_tag_list_and_autocomplete_hide_tags_only_other_peoples_drafts_use(clien
     assert "Harbour" in page and "Market day" in page
     names = {result["text"] for result in response.json()["results"]}
     assert {"Harbour", "Market day"} <= names
+
+
+def test_article_list_tag_filter_hides_tags_only_other_peoples_drafts_use(client, world):
+    client.force_login(world["reporter"])
+
+    page = client.get("/admin/articles/article/").content.decode()
+
+    assert "Zanzibar" not in page
+    assert "Harbour" in page and "Market day" in page
+
+
+def test_article_list_tag_filter_offers_an_editor_every_tag(client, world):
+    client.force_login(make_editor())
+
+    page = client.get("/admin/articles/article/").content.decode()
+
+    assert "Zanzibar merger" in page
+
+
+def preview_posting(world, **fields) -> dict:
+    return {
+        "headline": "Market reopens",
+        "body": "<p>Stalls are back.</p>",
+        "section": world["own"].section_id,
+        "hero_image": world["secret_photo"].pk,
+        "tags": [str(Tag.objects.get(name="Zanzibar merger").pk)],
+        **fields,
+    }
+
+
+def test_unsaved_preview_refuses_other_peoples_unpublished_photo_and_tag(client, world):
+    client.force_login(world["reporter"])
+    url = reverse("admin:articles_article_preview_unsaved", args=[world["own"].pk])
+
+    page = client.post(url, preview_posting(world)).content.decode()
+
+    assert "Ocelot" not in page and "Pangolin" not in page and "Zanzibar" not in page
+
+
+def test_reporter_cannot_save_other_peoples_unpublished_photo_or_tag(client, world):
+    client.force_login(world["reporter"])
+    own = world["own"]
+    posting = preview_posting(world, slug=own.slug, expected_version=own.version)
+    posting.update({"bylines-TOTAL_FORMS": "0", "bylines-INITIAL_FORMS": "0"})
+
+    response = client.post(f"/admin/articles/article/{own.pk}/change/", posting)
+
+    assert response.status_code == 200  # the form again, with errors
+    assert {"hero_image", "tags"} <= set(response.context["adminform"].form.errors)
+    own.refresh_from_db()
+    assert own.hero_image == world["own_photo"]
+    assert list(own.tags.names()) == ["Market day"]
+
+
+def test_unsaved_preview_shows_an_editor_any_photo_and_tag(client, world):
+    client.force_login(make_editor())
+    url = reverse("admin:articles_article_preview_unsaved", args=[world["own"].pk])
+
+    page = client.post(url, preview_posting(world)).content.decode()
+
+    assert "Ocelot" in page and "Zanzibar merger" in page
 
 
 def test_editor_sees_every_image_and_tag(client, world):
