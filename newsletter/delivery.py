@@ -29,7 +29,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -367,19 +367,31 @@ def _real_queue() -> bool:
 
 
 class Refused(Exception):
-    """The SMTP server answered a command with an error code."""
+    """The SMTP server answered a command with an error code; `phase` says which command
+    ("mail", "rcpt" or "data": the DATA command or the end of the message)."""
 
-    def __init__(self, code: int, answer: bytes | str, *, sender: bool = False):
+    def __init__(self, code: int, answer: bytes | str, *, phase: str):
         self.code = code
         self.answer = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
-        self.sender = sender
+        self.phase = phase
         super().__init__(f"{code} {self.answer}")
 
     @property
     def permanent(self) -> bool:
         """A 5xx about the recipient or the message. A refused sender (MAIL FROM) is our
         configuration's fault, never the subscriber's: it is retried, nobody suppressed."""
-        return 500 <= self.code < 600 and not self.sender
+        return 500 <= self.code < 600 and self.phase != "mail"
+
+    @property
+    def bounce(self) -> bool:
+        """A permanent refusal of the address itself: a 5xx to RCPT, or at DATA an enhanced
+        status 5.1.x (bad destination mailbox; RFC 3463), which is about our one recipient
+        since every transaction has one. Any other 5xx at DATA (554 policy or spam, 552
+        size) refuses the message, not the subscriber: suppressing on it would unsubscribe
+        everyone at a provider that rejected one edition."""
+        if not self.permanent:
+            return False
+        return self.phase == "rcpt" or self.answer.startswith("5.1.")
 
 
 class Transport:
@@ -409,19 +421,19 @@ class Transport:
         code, answer = self.smtp.mail(sender)
         if code != 250:
             self._reset()
-            raise Refused(code, answer, sender=True)
+            raise Refused(code, answer, phase="mail")
         code, answer = self.smtp.rcpt(recipient)
         if code not in (250, 251):
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="rcpt")
         try:
             code, answer = self.smtp.data(raw)
         except smtplib.SMTPDataError as error:
             self._reset()
-            raise Refused(error.smtp_code, error.smtp_error) from error
+            raise Refused(error.smtp_code, error.smtp_error, phase="data") from error
         if code != 250:
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="data")
         return f"{code} {answer.decode(errors='replace')}"
 
     def _send_pipelined(self, sender: str, recipient: str, raw: bytes) -> str:
@@ -430,7 +442,11 @@ class Transport:
         self.smtp.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii"))
         mail, rcpt, data = self.smtp.getreply(), self.smtp.getreply(), self.smtp.getreply()
         refusal = next(
-            (reply for reply, ok in ((mail, (250,)), (rcpt, (250, 251))) if reply[0] not in ok),
+            (
+                (reply, phase)
+                for reply, phase, ok in ((mail, "mail", (250,)), (rcpt, "rcpt", (250, 251)))
+                if reply[0] not in ok
+            ),
             None,
         )
         if refusal is not None or data[0] != 354:
@@ -438,13 +454,14 @@ class Transport:
                 self.smtp.send(b".\r\n")
                 self.smtp.getreply()
             self._reset()
-            raise Refused(*(refusal or data), sender=refusal is mail)
+            reply, phase = refusal or (data, "data")
+            raise Refused(*reply, phase=phase)
         # Dot-stuffing (RFC 5321 4.5.2); the message ends with CRLF already.
         self.smtp.send(raw.replace(b"\r\n.", b"\r\n..") + b".\r\n")
         code, answer = self.smtp.getreply()
         if code != 250:
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="data")
         return f"{code} {answer.decode(errors='replace')}"
 
     def _reset(self) -> None:
@@ -647,8 +664,11 @@ class Sender:
                     try:
                         answer = transport.send(template.envelope_from, recipient, raw)
                     except Refused as refused:
-                        if refused.permanent:
+                        if refused.bounce:
                             self._bounced(pk, subscriber_id, address, str(refused))
+                            continue
+                        if refused.permanent:
+                            self._failed(pk, f"Message refused: {refused}", attempted=True)
                             continue
                         self._retry(pk, str(refused))
                         if refused.code == 421:  # the server is closing the connection
@@ -721,9 +741,14 @@ class Sender:
             response=response[:4000],
         )
 
-    def _failed(self, pk: int, response: str) -> None:
+    def _failed(self, pk: int, response: str, *, attempted: bool = False) -> None:
+        """A failure that is not the subscriber's (a message refused at DATA, an unusable
+        address): recorded with the answer, nobody suppressed."""
         Delivery.objects.filter(pk=pk).update(
-            status=Delivery.Status.FAILED, leased_until=None, response=response[:4000]
+            status=Delivery.Status.FAILED,
+            attempts=F("attempts") + int(attempted),
+            leased_until=None,
+            response=response[:4000],
         )
 
     def _bounced(self, pk: int, subscriber_id: int, address: str, response: str) -> None:

@@ -121,6 +121,56 @@ def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_no
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_554_rejection_at_data_fails_the_delivery_and_suppresses_nobody(smtp, send_now, pipelining):
+    smtp.pipelining = pipelining
+    newsletter = make_newsletter()
+    rejected, kept = make_recipients(newsletter, 2)
+    smtp.data_answers[rejected.email] = ["554 5.7.1 Message rejected as spam"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {kept.email: 1}
+    failed = Delivery.objects.get(subscriber=rejected)
+    assert (failed.status, failed.attempts) == (Delivery.Status.FAILED, 1)
+    assert "554 5.7.1 Message rejected as spam" in failed.response
+    rejected.refresh_from_db()
+    assert rejected.status == Subscriber.Status.CONFIRMED
+    assert not Suppression.objects.exists()
+    assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+def test_552_size_rejection_at_data_suppresses_nobody(smtp, send_now):
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    smtp.data_answers[subscriber.email] = ["552 5.3.4 Message size exceeds fixed limit"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_mailbox_answered_at_data_still_suppresses(smtp, send_now):
+    newsletter = make_newsletter()
+    (gone,) = make_recipients(newsletter, 1)
+    smtp.data_answers[gone.email] = ["550 5.1.1 Mailbox does not exist"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    gone.refresh_from_db()
+    assert gone.status == Subscriber.Status.BOUNCED
+    assert "5.1.1 Mailbox does not exist" in Suppression.objects.get(subscriber=gone).detail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
 def test_451_answer_is_retried_until_accepted(smtp, send_now, settings, pipelining):
     smtp.pipelining = pipelining
     settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0  # due again at once, within the same pass
