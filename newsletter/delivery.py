@@ -542,9 +542,12 @@ class Sender:
         self.sent = 0
         self.next_status_check = 0.0
         table = Delivery._meta.db_table
+        # Only while our claim holds the row (see _mine); a row cancelled while the server
+        # was taking the message did go out, so it is recorded as sent.
         self.sent_sql = (
             f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "
-            f"response = %s, leased_until = NULL WHERE id = %s"
+            f"response = %s, leased_until = NULL "
+            f"WHERE id = %s AND worker = %s AND status IN (%s, %s)"
         )
 
     def run(self, budget: float | None = None) -> str:
@@ -689,6 +692,9 @@ class Sender:
                             connection.ops.adapt_datetimefield_value(timezone.now()),
                             answer[:500],
                             pk,
+                            self.token,
+                            Delivery.Status.PENDING,
+                            Delivery.Status.CANCELLED,
                         ],
                     )
                     self.sent += 1
@@ -723,10 +729,12 @@ class Sender:
     def _retry(self, pk: int, response: str) -> None:
         """A transient failure (4xx, dropped connection): back off exponentially; after
         NEWSLETTER_DELIVERY_MAX_ATTEMPTS it is recorded as failed, never silently dropped."""
-        delivery = Delivery.objects.get(pk=pk)
+        delivery = self._mine(pk).first()
+        if delivery is None:
+            return  # erased meanwhile, or another worker took it over after our lease ran out
         attempts = delivery.attempts + 1
         if attempts >= settings.NEWSLETTER_DELIVERY_MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=pk).update(
+            self._mine(pk).update(
                 status=Delivery.Status.FAILED,
                 attempts=attempts,
                 leased_until=None,
@@ -734,7 +742,7 @@ class Sender:
             )
             return
         delay = min(settings.NEWSLETTER_DELIVERY_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
-        Delivery.objects.filter(pk=pk).update(
+        self._mine(pk).update(
             attempts=attempts,
             leased_until=None,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
@@ -744,7 +752,7 @@ class Sender:
     def _failed(self, pk: int, response: str, *, attempted: bool = False) -> None:
         """A failure that is not the subscriber's (a message refused at DATA, an unusable
         address): recorded with the answer, nobody suppressed."""
-        Delivery.objects.filter(pk=pk).update(
+        self._mine(pk).update(
             status=Delivery.Status.FAILED,
             attempts=F("attempts") + int(attempted),
             leased_until=None,
@@ -755,15 +763,20 @@ class Sender:
         """A permanent refusal (5xx): the delivery fails and the subscriber is suppressed as
         bounced, the server's answer kept as the evidence."""
         with transaction.atomic():
-            Delivery.objects.filter(pk=pk).update(
+            self._mine(pk).update(
                 status=Delivery.Status.FAILED,
-                attempts=1 + Delivery.objects.get(pk=pk).attempts,
+                attempts=F("attempts") + 1,
                 leased_until=None,
                 response=response[:4000],
             )
-            Subscriber.objects.get(pk=subscriber_id).suppress(
-                Suppression.Reason.BOUNCED, source="smtp", detail=response
-            )
+            subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+            if subscriber is not None:  # not erased meanwhile
+                subscriber.suppress(Suppression.Reason.BOUNCED, source="smtp", detail=response)
+
+    def _mine(self, pk: int):
+        """The row, only while this claim still holds it: after a lost lease another worker
+        may have recorded it (sent, say), and a late answer of ours must not overwrite that."""
+        return Delivery.objects.filter(pk=pk, worker=self.token, status=Delivery.Status.PENDING)
 
     def _queue_successor(self) -> None:
         """Pending rows remain but none can be claimed now (another worker holds them, or

@@ -235,6 +235,75 @@ def test_refused_sender_is_retried_and_suppresses_nobody(smtp, send_now, setting
     assert not Suppression.objects.exists()
 
 
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """Run `change` while the server is handling each message: what another worker (or an
+    admin) does between our claim and our recording of the answer."""
+
+    def install(change):
+        send = delivery.Transport.send
+
+        def send_meanwhile(transport, sender, recipient, raw):
+            change()
+            return send(transport, sender, recipient, raw)
+
+        monkeypatch.setattr(delivery.Transport, "send", send_meanwhile)
+
+    return install
+
+
+def taken_over_and_sent(subscriber):
+    def change():
+        Delivery.objects.filter(subscriber=subscriber).update(
+            status=Delivery.Status.SENT, worker="other-host:1:abcd#1", response="250 theirs"
+        )
+
+    return change
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer", ["550 5.1.1 No such user", "554 5.7.1 Spam", "451 4.7.1 Try again", None]
+)
+def test_late_answer_after_a_lost_lease_never_overwrites_the_other_workers_result(
+    smtp, send_now, meanwhile, answer
+):
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    if answer:
+        smtp.answers[subscriber.email] = [answer]
+    meanwhile(taken_over_and_sent(subscriber))
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    row = Delivery.objects.get()
+    assert (row.status, row.response, row.worker) == (
+        Delivery.Status.SENT,
+        "250 theirs",
+        "other-host:1:abcd#1",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", ["550 5.1.1 No such user", "451 4.7.1 Try again"])
+def test_subscriber_erased_mid_send_does_not_stop_the_batch(smtp, send_now, meanwhile, answer):
+    newsletter = make_newsletter()
+    erased, other = make_recipients(newsletter, 2)
+    smtp.answers[erased.email] = [answer]
+    meanwhile(lambda: Subscriber.objects.filter(pk=erased.pk).erase())
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {other.email: 1}
+    assert list(Delivery.objects.values_list("subscriber", "status")) == [
+        (other.pk, Delivery.Status.SENT)
+    ]
+    assert not Suppression.objects.exists()
+    assert status_of(edition) == Edition.Status.SENT
+
+
 @pytest.mark.django_db
 def test_dropped_connection_is_retried_not_lost(smtp, send_now, settings):
     settings.NEWSLETTER_DELIVERY_RETRY_DELAY = 0
