@@ -1,6 +1,7 @@
 """Editions through the admin's doors: who sees them, building from the latest stories, the
 live-only rule whatever is POSTed, previews, the send controls, and frozen editions."""
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsletter.admin.editions import EditionAdmin
 from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber
 from tests.factories import (
     change_form_data,
@@ -319,6 +321,48 @@ def test_nobody_can_edit_a_frozen_edition_even_by_posting(admin_client, daily, s
             reverse("admin:newsletter_edition_delete", args=[edition.pk]), {"post": "yes"}
         ).status_code
         == 403
+    )
+
+
+@pytest.fixture
+def read_before(monkeypatch):
+    """The admin reads the edition, then `change` commits (delivery.start, schedule), then
+    the admin saves: the race a row lock in save_model must settle."""
+
+    def race(edition, **change):
+        stale = Edition.objects.get(pk=edition.pk)
+        Edition.objects.filter(pk=edition.pk).update(**change)
+        monkeypatch.setattr(EditionAdmin, "get_object", lambda *args, **kwargs: copy.copy(stale))
+
+    return race
+
+
+def test_change_form_saved_after_sending_started_changes_nothing(editor_client, daily, read_before):
+    edition = make_edition(daily, [make_article("Bridge opens")], subject="Before")
+    data = change_form_data(editor_client.get(change_url(edition)), subject="Edited")
+    read_before(edition, status=Edition.Status.SENDING, html_template="<p>frozen</p>")
+
+    response = editor_client.post(change_url(edition), data, follow=True)
+
+    assert "your changes were not saved" in response.content.decode()
+    edition.refresh_from_db()
+    assert (edition.status, edition.html_template) == (Edition.Status.SENDING, "<p>frozen</p>")
+    assert edition.subject == "Before"
+
+
+def test_change_form_saved_after_scheduling_keeps_the_schedule(editor_client, daily, read_before):
+    edition = make_edition(daily, [make_article("Bridge opens")], subject="Before")
+    data = change_form_data(editor_client.get(change_url(edition)), subject="Edited")
+    at = timezone.now() + timedelta(days=1)
+    read_before(edition, status=Edition.Status.SCHEDULED, scheduled_at=at)
+
+    editor_client.post(change_url(edition), data)
+
+    edition.refresh_from_db()
+    assert (edition.status, edition.scheduled_at, edition.subject) == (
+        Edition.Status.SCHEDULED,
+        at,
+        "Edited",
     )
 
 
