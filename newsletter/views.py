@@ -266,8 +266,9 @@ def archive(request, slug: str):
 
 
 def edition(request, slug: str, pk: int):
-    """The web version of an edition ("view in your browser"): once sending has started, in
-    the site's own template, with only the stories that are still live."""
+    """The web version of an edition ("view in your browser"): while it is being sent and
+    once sent (not paused or cancelled), in the site's own template, with only the stories
+    that are still live."""
     found = get_object_or_404(
         Edition.objects.select_related("newsletter").filter(
             status__in=editions.ON_THE_WEB, started_at__isnull=False

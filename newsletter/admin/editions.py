@@ -205,8 +205,8 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         return actions
 
     def get_view_on_site_url(self, obj=None):
-        # Readers can read an edition on the web only once it has gone out.
-        if obj is None or obj.started_at is None:
+        # Readers can read an edition on the web only while and once it goes out.
+        if obj is None or obj.started_at is None or obj.status not in editions.ON_THE_WEB:
             return None
         return super().get_view_on_site_url(obj)
 
