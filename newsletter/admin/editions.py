@@ -314,7 +314,7 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         return {
             "send_actions": editions.allowed_actions(edition, request.user),
             "schedule_form": EditionScheduleForm(auto_id="schedule_%s"),
-            "can_test": self.has_view_permission(request, edition) and bool(request.user.email),
+            "can_test": self.can_send_test(request, edition) and bool(request.user.email),
             "not_live": [item.article.headline for item in gone],
             "story_count": edition.items.count(),
             "progress": self.progress_of(edition),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsletter import limits
 from newsletter.admin.editions import EditionAdmin
 from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber
 from tests.factories import (
@@ -241,6 +242,33 @@ def test_send_me_a_test_goes_to_the_editors_own_address(editor_client, daily):
     assert [message.to for message in mail.outbox] == [["edna@example.com"]]
     edition.refresh_from_db()
     assert edition.status == Edition.Status.DRAFT
+
+
+def test_user_who_may_only_view_editions_cannot_send_a_test(client, daily):
+    viewer = make_user("vera")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_edition"))
+    client.force_login(viewer)
+    edition = make_edition(daily, [make_article("Bridge opens")])
+
+    response = client.post(f"/admin/newsletter/edition/{edition.pk}/test/")
+
+    assert response.status_code == 403
+    assert mail.outbox == []
+    page = client.get(change_url(edition))
+    assert page.status_code == 200
+    assert "Send me a test" not in page.content.decode()
+
+
+def test_test_sends_are_limited_per_user(editor_client, daily):
+    edition = make_edition(daily, [make_article("Bridge opens")])
+    url = f"/admin/newsletter/edition/{edition.pk}/test/"
+    for _ in range(limits.TEST_SENDS_PER_USER):
+        editor_client.post(url)
+
+    response = editor_client.post(url, follow=True)
+
+    assert "wait a few minutes" in response.content.decode()
+    assert len(mail.outbox) == limits.TEST_SENDS_PER_USER
 
 
 # Sending and frozen editions.
