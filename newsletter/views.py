@@ -220,9 +220,10 @@ def unsubscribe(request, token: str):
 # Exempt from CSRF like unsubscribe: the page is reached from an email, with no cookie, and the
 # signed token in the URL is the secret that authorises changing this one subscriber's choices.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token: str):
-    """The signed page every email links to: pick newsletters, or leave them all."""
+    """The signed page every email links to: pick newsletters, or leave them all. GET and
+    HEAD (link checkers, mail scanners) only show it; only a POST changes anything."""
     try:
         subscriber = Subscriber.from_token(token, salt=MANAGE_SALT)
     except signing.BadSignature:
