@@ -56,6 +56,10 @@ TASK_BUDGET_SECONDS = 300
 # How often a worker looks at the edition's status (pause, cancel) while sending a batch.
 STATUS_CHECK_SECONDS = 0.5
 MAX_RETRY_DELAY = 6 * 3600
+# A worker that sees this many messages in a row refused after DATA (554 spam or policy) pauses
+# the send: the provider is rejecting the edition itself, and going on would only burn the
+# sender's reputation. The editor resumes it once the cause is dealt with.
+REJECTIONS_TO_PAUSE = 20
 
 
 class EditionError(Exception):
@@ -540,6 +544,7 @@ class Sender:
         self.throttle = Throttle(settings.NEWSLETTER_SEND_RATE)
         self.newsletter_id = None
         self.sent = 0
+        self.rejected_in_a_row = 0
         self.next_status_check = 0.0
         table = Delivery._meta.db_table
         # Only while our claim holds the row (see _mine); a row cancelled while the server
@@ -672,6 +677,11 @@ class Sender:
                             continue
                         if refused.permanent:
                             self._failed(pk, f"Message refused: {refused}", attempted=True)
+                            self.rejected_in_a_row += 1
+                            if self.rejected_in_a_row >= REJECTIONS_TO_PAUSE:
+                                self._pause_for_rejections(refused)
+                                self._release([row[0] for row in rows[index + 1 :]])
+                                return
                             continue
                         self._retry(pk, str(refused))
                         if refused.code == 421:  # the server is closing the connection
@@ -698,8 +708,21 @@ class Sender:
                         ],
                     )
                     self.sent += 1
+                    self.rejected_in_a_row = 0
         finally:
             transport.close()
+
+    def _pause_for_rejections(self, refused: Refused) -> None:
+        paused = Edition.objects.filter(pk=self.edition_id, status=Edition.Status.SENDING).update(
+            status=Edition.Status.PAUSED, updated_at=timezone.now()
+        )
+        if paused:
+            logger.warning(
+                "Edition %s paused: %s messages in a row refused after DATA, the last with %s",
+                self.edition_id,
+                self.rejected_in_a_row,
+                refused,
+            )
 
     def _renew(self, ids: list[int]) -> set[int]:
         now = timezone.now()

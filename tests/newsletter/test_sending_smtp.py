@@ -140,6 +140,24 @@ def test_554_rejection_at_data_fails_the_delivery_and_suppresses_nobody(smtp, se
 
 
 @pytest.mark.django_db
+def test_send_pauses_when_the_provider_refuses_message_after_message(smtp, send_now, monkeypatch):
+    monkeypatch.setattr(delivery, "REJECTIONS_TO_PAUSE", 3)
+    newsletter = make_newsletter()
+    recipients = make_recipients(newsletter, 5)
+    for subscriber in recipients:
+        smtp.data_answers[subscriber.email] = ["554 5.7.1 Rejected by policy"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert status_of(edition) == Edition.Status.PAUSED
+    numbers = delivery.progress(edition)
+    assert (numbers["failed"], numbers["remaining"]) == (3, 2)
+    assert not Delivery.objects.filter(leased_until__isnull=False).exists()
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
 def test_552_size_rejection_at_data_suppresses_nobody(smtp, send_now):
     newsletter = make_newsletter()
     (subscriber,) = make_recipients(newsletter, 1)
