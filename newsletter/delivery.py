@@ -29,7 +29,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -56,6 +56,10 @@ TASK_BUDGET_SECONDS = 300
 # How often a worker looks at the edition's status (pause, cancel) while sending a batch.
 STATUS_CHECK_SECONDS = 0.5
 MAX_RETRY_DELAY = 6 * 3600
+# A worker that sees this many messages in a row refused after DATA (554 spam or policy) pauses
+# the send: the provider is rejecting the edition itself, and going on would only burn the
+# sender's reputation. The editor resumes it once the cause is dealt with.
+REJECTIONS_TO_PAUSE = 20
 
 
 class EditionError(Exception):
@@ -367,19 +371,31 @@ def _real_queue() -> bool:
 
 
 class Refused(Exception):
-    """The SMTP server answered a command with an error code."""
+    """The SMTP server answered a command with an error code; `phase` says which command
+    ("mail", "rcpt" or "data": the DATA command or the end of the message)."""
 
-    def __init__(self, code: int, answer: bytes | str, *, sender: bool = False):
+    def __init__(self, code: int, answer: bytes | str, *, phase: str):
         self.code = code
         self.answer = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
-        self.sender = sender
+        self.phase = phase
         super().__init__(f"{code} {self.answer}")
 
     @property
     def permanent(self) -> bool:
         """A 5xx about the recipient or the message. A refused sender (MAIL FROM) is our
         configuration's fault, never the subscriber's: it is retried, nobody suppressed."""
-        return 500 <= self.code < 600 and not self.sender
+        return 500 <= self.code < 600 and self.phase != "mail"
+
+    @property
+    def bounce(self) -> bool:
+        """A permanent refusal of the address itself: a 5xx to RCPT, or at DATA an enhanced
+        status 5.1.x (bad destination mailbox; RFC 3463), which is about our one recipient
+        since every transaction has one. Any other 5xx at DATA (554 policy or spam, 552
+        size) refuses the message, not the subscriber: suppressing on it would unsubscribe
+        everyone at a provider that rejected one edition."""
+        if not self.permanent:
+            return False
+        return self.phase == "rcpt" or self.answer.startswith("5.1.")
 
 
 class Transport:
@@ -409,19 +425,19 @@ class Transport:
         code, answer = self.smtp.mail(sender)
         if code != 250:
             self._reset()
-            raise Refused(code, answer, sender=True)
+            raise Refused(code, answer, phase="mail")
         code, answer = self.smtp.rcpt(recipient)
         if code not in (250, 251):
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="rcpt")
         try:
             code, answer = self.smtp.data(raw)
         except smtplib.SMTPDataError as error:
             self._reset()
-            raise Refused(error.smtp_code, error.smtp_error) from error
+            raise Refused(error.smtp_code, error.smtp_error, phase="data") from error
         if code != 250:
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="data")
         return f"{code} {answer.decode(errors='replace')}"
 
     def _send_pipelined(self, sender: str, recipient: str, raw: bytes) -> str:
@@ -430,7 +446,11 @@ class Transport:
         self.smtp.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode("ascii"))
         mail, rcpt, data = self.smtp.getreply(), self.smtp.getreply(), self.smtp.getreply()
         refusal = next(
-            (reply for reply, ok in ((mail, (250,)), (rcpt, (250, 251))) if reply[0] not in ok),
+            (
+                (reply, phase)
+                for reply, phase, ok in ((mail, "mail", (250,)), (rcpt, "rcpt", (250, 251)))
+                if reply[0] not in ok
+            ),
             None,
         )
         if refusal is not None or data[0] != 354:
@@ -438,13 +458,14 @@ class Transport:
                 self.smtp.send(b".\r\n")
                 self.smtp.getreply()
             self._reset()
-            raise Refused(*(refusal or data), sender=refusal is mail)
+            reply, phase = refusal or (data, "data")
+            raise Refused(*reply, phase=phase)
         # Dot-stuffing (RFC 5321 4.5.2); the message ends with CRLF already.
         self.smtp.send(raw.replace(b"\r\n.", b"\r\n..") + b".\r\n")
         code, answer = self.smtp.getreply()
         if code != 250:
             self._reset()
-            raise Refused(code, answer)
+            raise Refused(code, answer, phase="data")
         return f"{code} {answer.decode(errors='replace')}"
 
     def _reset(self) -> None:
@@ -523,11 +544,15 @@ class Sender:
         self.throttle = Throttle(settings.NEWSLETTER_SEND_RATE)
         self.newsletter_id = None
         self.sent = 0
+        self.rejected_in_a_row = 0
         self.next_status_check = 0.0
         table = Delivery._meta.db_table
+        # Only while our claim holds the row (see _mine); a row cancelled while the server
+        # was taking the message did go out, so it is recorded as sent.
         self.sent_sql = (
             f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "
-            f"response = %s, leased_until = NULL WHERE id = %s"
+            f"response = %s, leased_until = NULL "
+            f"WHERE id = %s AND worker = %s AND status IN (%s, %s)"
         )
 
     def run(self, budget: float | None = None) -> str:
@@ -647,8 +672,16 @@ class Sender:
                     try:
                         answer = transport.send(template.envelope_from, recipient, raw)
                     except Refused as refused:
-                        if refused.permanent:
+                        if refused.bounce:
                             self._bounced(pk, subscriber_id, address, str(refused))
+                            continue
+                        if refused.permanent:
+                            self._failed(pk, f"Message refused: {refused}", attempted=True)
+                            self.rejected_in_a_row += 1
+                            if self.rejected_in_a_row >= REJECTIONS_TO_PAUSE:
+                                self._pause_for_rejections(refused)
+                                self._release([row[0] for row in rows[index + 1 :]])
+                                return
                             continue
                         self._retry(pk, str(refused))
                         if refused.code == 421:  # the server is closing the connection
@@ -669,11 +702,27 @@ class Sender:
                             connection.ops.adapt_datetimefield_value(timezone.now()),
                             answer[:500],
                             pk,
+                            self.token,
+                            Delivery.Status.PENDING,
+                            Delivery.Status.CANCELLED,
                         ],
                     )
                     self.sent += 1
+                    self.rejected_in_a_row = 0
         finally:
             transport.close()
+
+    def _pause_for_rejections(self, refused: Refused) -> None:
+        paused = Edition.objects.filter(pk=self.edition_id, status=Edition.Status.SENDING).update(
+            status=Edition.Status.PAUSED, updated_at=timezone.now()
+        )
+        if paused:
+            logger.warning(
+                "Edition %s paused: %s messages in a row refused after DATA, the last with %s",
+                self.edition_id,
+                self.rejected_in_a_row,
+                refused,
+            )
 
     def _renew(self, ids: list[int]) -> set[int]:
         now = timezone.now()
@@ -703,10 +752,12 @@ class Sender:
     def _retry(self, pk: int, response: str) -> None:
         """A transient failure (4xx, dropped connection): back off exponentially; after
         NEWSLETTER_DELIVERY_MAX_ATTEMPTS it is recorded as failed, never silently dropped."""
-        delivery = Delivery.objects.get(pk=pk)
+        delivery = self._mine(pk).first()
+        if delivery is None:
+            return  # erased meanwhile, or another worker took it over after our lease ran out
         attempts = delivery.attempts + 1
         if attempts >= settings.NEWSLETTER_DELIVERY_MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=pk).update(
+            self._mine(pk).update(
                 status=Delivery.Status.FAILED,
                 attempts=attempts,
                 leased_until=None,
@@ -714,31 +765,41 @@ class Sender:
             )
             return
         delay = min(settings.NEWSLETTER_DELIVERY_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
-        Delivery.objects.filter(pk=pk).update(
+        self._mine(pk).update(
             attempts=attempts,
             leased_until=None,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
             response=response[:4000],
         )
 
-    def _failed(self, pk: int, response: str) -> None:
-        Delivery.objects.filter(pk=pk).update(
-            status=Delivery.Status.FAILED, leased_until=None, response=response[:4000]
+    def _failed(self, pk: int, response: str, *, attempted: bool = False) -> None:
+        """A failure that is not the subscriber's (a message refused at DATA, an unusable
+        address): recorded with the answer, nobody suppressed."""
+        self._mine(pk).update(
+            status=Delivery.Status.FAILED,
+            attempts=F("attempts") + int(attempted),
+            leased_until=None,
+            response=response[:4000],
         )
 
     def _bounced(self, pk: int, subscriber_id: int, address: str, response: str) -> None:
         """A permanent refusal (5xx): the delivery fails and the subscriber is suppressed as
         bounced, the server's answer kept as the evidence."""
         with transaction.atomic():
-            Delivery.objects.filter(pk=pk).update(
+            self._mine(pk).update(
                 status=Delivery.Status.FAILED,
-                attempts=1 + Delivery.objects.get(pk=pk).attempts,
+                attempts=F("attempts") + 1,
                 leased_until=None,
                 response=response[:4000],
             )
-            Subscriber.objects.get(pk=subscriber_id).suppress(
-                Suppression.Reason.BOUNCED, source="smtp", detail=response
-            )
+            subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+            if subscriber is not None:  # not erased meanwhile
+                subscriber.suppress(Suppression.Reason.BOUNCED, source="smtp", detail=response)
+
+    def _mine(self, pk: int):
+        """The row, only while this claim still holds it: after a lost lease another worker
+        may have recorded it (sent, say), and a late answer of ours must not overwrite that."""
+        return Delivery.objects.filter(pk=pk, worker=self.token, status=Delivery.Status.PENDING)
 
     def _queue_successor(self) -> None:
         """Pending rows remain but none can be claimed now (another worker holds them, or

@@ -93,13 +93,10 @@ def renumber(edition: Edition) -> None:
     EditionArticle.objects.bulk_update(items, ["position"])
 
 
-# Once sending has started, the edition can be read on the web ("view in your browser").
-ON_THE_WEB = (
-    Edition.Status.SENDING,
-    Edition.Status.PAUSED,
-    Edition.Status.SENT,
-    Edition.Status.CANCELLED,
-)
+# The edition can be read on the web ("view in your browser") while it goes out and once it
+# has: recipients hold the link. A paused send is out of sight until it resumes, and a
+# cancelled one for good (the archive lists sent editions only; pk is guessable).
+ON_THE_WEB = (Edition.Status.SENDING, Edition.Status.SENT)
 
 
 def live_stories_of(edition: Edition, *, now: datetime | None = None) -> list[Article]:

@@ -1,4 +1,5 @@
-"""Abuse limits for the signup form: fixed-window counters that every process shares.
+"""Abuse limits (the signup form, editors' test sends): fixed-window counters that every
+process shares.
 
 With Redis (NEWSLETTER_LIMITS_CACHE names a Redis cache) a counter is a cache key: `cache.add`
 creates it only if missing and `cache.incr` is atomic. Without Redis it is a LimitCounter row,
@@ -17,6 +18,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import LimitCounter
+
+# An editor's "send me a test": enough to check a layout, too few to use the site as a relay.
+TEST_SENDS_PER_USER = 10
+TEST_SEND_WINDOW = 600
 
 
 def _count_in_cache(alias: str, key: str, window: int) -> int:
@@ -72,6 +77,11 @@ def allow_email(email: str) -> bool:
         settings.NEWSLETTER_RATE_LIMIT_PER_EMAIL,
         settings.NEWSLETTER_RATE_LIMIT_EMAIL_WINDOW,
     )
+
+
+def allow_test_send(user) -> bool:
+    """Count one test send by this staff user; False once they are over the limit."""
+    return _allow("test-send", str(user.pk), TEST_SENDS_PER_USER, TEST_SEND_WINDOW)
 
 
 def client_address(request) -> str:

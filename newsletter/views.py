@@ -220,9 +220,10 @@ def unsubscribe(request, token: str):
 # Exempt from CSRF like unsubscribe: the page is reached from an email, with no cookie, and the
 # signed token in the URL is the secret that authorises changing this one subscriber's choices.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token: str):
-    """The signed page every email links to: pick newsletters, or leave them all."""
+    """The signed page every email links to: pick newsletters, or leave them all. GET and
+    HEAD (link checkers, mail scanners) only show it; only a POST changes anything."""
     try:
         subscriber = Subscriber.from_token(token, salt=MANAGE_SALT)
     except signing.BadSignature:
@@ -266,8 +267,9 @@ def archive(request, slug: str):
 
 
 def edition(request, slug: str, pk: int):
-    """The web version of an edition ("view in your browser"): once sending has started, in
-    the site's own template, with only the stories that are still live."""
+    """The web version of an edition ("view in your browser"): while it is being sent and
+    once sent (not paused or cancelled), in the site's own template, with only the stories
+    that are still live."""
     found = get_object_or_404(
         Edition.objects.select_related("newsletter").filter(
             status__in=editions.ON_THE_WEB, started_at__isnull=False

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .. import delivery, editions, rendering
+from .. import delivery, editions, limits, rendering
 from ..forms import EditionScheduleForm, NewEditionForm
 from ..models import Edition
 
@@ -114,8 +114,17 @@ class EditionViewsMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         edition = self._edition(request, object_id)
+        if not self.can_send_test(request, edition):
+            raise PermissionDenied
         if not request.user.email:
             messages.error(request, "Your account has no email address: add one to get a test.")
+            return redirect(self._change_url(edition))
+        if not limits.allow_test_send(request.user):
+            messages.error(
+                request,
+                f"You have sent {limits.TEST_SENDS_PER_USER} tests in the last "
+                f"{limits.TEST_SEND_WINDOW // 60} minutes; wait a few minutes before the next.",
+            )
             return redirect(self._change_url(edition))
         try:
             rendering.send_test(edition, request.user.email)
@@ -126,6 +135,10 @@ class EditionViewsMixin:
         else:
             messages.success(request, f"A test was sent to {request.user.email}.")
         return redirect(self._change_url(edition))
+
+    def can_send_test(self, request, edition: Edition) -> bool:
+        """Those who may edit the edition, or send it; viewing alone is not enough."""
+        return self.has_change_permission(request, edition) or request.user.has_perm(editions.SEND)
 
     def action_view(self, request, object_id, action):
         """POST from a send-panel button; delivery.* re-checks permission and state."""

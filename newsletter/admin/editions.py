@@ -149,6 +149,10 @@ class EditionArticleInline(admin.TabularInline):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
 
 
+class SendingStarted(Exception):
+    """The edition froze (sending started) between the change form's read and its save."""
+
+
 @admin.register(Edition)
 class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
     form = EditionAdminForm
@@ -201,8 +205,8 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         return actions
 
     def get_view_on_site_url(self, obj=None):
-        # Readers can read an edition on the web only once it has gone out.
-        if obj is None or obj.started_at is None:
+        # Readers can read an edition on the web only while and once it goes out.
+        if obj is None or obj.started_at is None or obj.status not in editions.ON_THE_WEB:
             return None
         return super().get_view_on_site_url(obj)
 
@@ -213,8 +217,30 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SendingStarted:
+            # Raised inside the admin's transaction: nothing of the POST was saved.
+            messages.error(
+                request,
+                "Sending started while you were editing, so the edition's content is frozen "
+                "and your changes were not saved.",
+            )
+            return redirect(request.path)
+
     def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
+        if change:
+            # The form was checked against a copy read without a lock: a send may have started
+            # (or the edition been scheduled or unscheduled) since. Decide on the locked row,
+            # and keep its sending state: a full save from the stale copy would put a sending
+            # edition back to draft with no rendered content, and its workers would stop.
+            current = Edition.objects.select_for_update().filter(pk=obj.pk).first()
+            if current is None or current.is_frozen:
+                raise SendingStarted
+            obj.status, obj.scheduled_at = current.status, current.scheduled_at
+            obj.started_by_id = current.started_by_id
+        elif obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
@@ -288,7 +314,7 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         return {
             "send_actions": editions.allowed_actions(edition, request.user),
             "schedule_form": EditionScheduleForm(auto_id="schedule_%s"),
-            "can_test": self.has_view_permission(request, edition) and bool(request.user.email),
+            "can_test": self.can_send_test(request, edition) and bool(request.user.email),
             "not_live": [item.article.headline for item in gone],
             "story_count": edition.items.count(),
             "progress": self.progress_of(edition),

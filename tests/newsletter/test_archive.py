@@ -64,6 +64,20 @@ def test_draft_edition_has_no_web_version(client, daily):
     assert client.get(edition.get_absolute_url()).status_code == 404
 
 
+@pytest.mark.parametrize("status", [Edition.Status.CANCELLED, Edition.Status.PAUSED])
+def test_edition_cancelled_or_paused_mid_send_has_no_web_version(client, daily, status):
+    edition = make_edition(daily, [make_article()], status=status)
+
+    assert client.get(edition.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("status", [Edition.Status.SENDING, Edition.Status.SENT])
+def test_edition_going_out_or_sent_has_a_web_version(client, daily, status):
+    edition = make_edition(daily, [make_article("Bridge opens")], status=status)
+
+    assert "Bridge opens" in client.get(edition.get_absolute_url()).content.decode()
+
+
 def test_web_version_queries_do_not_grow_with_stories(client, daily, django_assert_max_num_queries):
     edition = make_edition(daily, [make_article() for _ in range(8)])
 

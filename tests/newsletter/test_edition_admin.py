@@ -1,6 +1,7 @@
 """Editions through the admin's doors: who sees them, building from the latest stories, the
 live-only rule whatever is POSTed, previews, the send controls, and frozen editions."""
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsletter import limits
+from newsletter.admin.editions import EditionAdmin
 from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber
 from tests.factories import (
     change_form_data,
@@ -241,6 +244,33 @@ def test_send_me_a_test_goes_to_the_editors_own_address(editor_client, daily):
     assert edition.status == Edition.Status.DRAFT
 
 
+def test_user_who_may_only_view_editions_cannot_send_a_test(client, daily):
+    viewer = make_user("vera")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_edition"))
+    client.force_login(viewer)
+    edition = make_edition(daily, [make_article("Bridge opens")])
+
+    response = client.post(f"/admin/newsletter/edition/{edition.pk}/test/")
+
+    assert response.status_code == 403
+    assert mail.outbox == []
+    page = client.get(change_url(edition))
+    assert page.status_code == 200
+    assert "Send me a test" not in page.content.decode()
+
+
+def test_test_sends_are_limited_per_user(editor_client, daily):
+    edition = make_edition(daily, [make_article("Bridge opens")])
+    url = f"/admin/newsletter/edition/{edition.pk}/test/"
+    for _ in range(limits.TEST_SENDS_PER_USER):
+        editor_client.post(url)
+
+    response = editor_client.post(url, follow=True)
+
+    assert "wait a few minutes" in response.content.decode()
+    assert len(mail.outbox) == limits.TEST_SENDS_PER_USER
+
+
 # Sending and frozen editions.
 
 
@@ -319,6 +349,48 @@ def test_nobody_can_edit_a_frozen_edition_even_by_posting(admin_client, daily, s
             reverse("admin:newsletter_edition_delete", args=[edition.pk]), {"post": "yes"}
         ).status_code
         == 403
+    )
+
+
+@pytest.fixture
+def read_before(monkeypatch):
+    """The admin reads the edition, then `change` commits (delivery.start, schedule), then
+    the admin saves: the race a row lock in save_model must settle."""
+
+    def race(edition, **change):
+        stale = Edition.objects.get(pk=edition.pk)
+        Edition.objects.filter(pk=edition.pk).update(**change)
+        monkeypatch.setattr(EditionAdmin, "get_object", lambda *args, **kwargs: copy.copy(stale))
+
+    return race
+
+
+def test_change_form_saved_after_sending_started_changes_nothing(editor_client, daily, read_before):
+    edition = make_edition(daily, [make_article("Bridge opens")], subject="Before")
+    data = change_form_data(editor_client.get(change_url(edition)), subject="Edited")
+    read_before(edition, status=Edition.Status.SENDING, html_template="<p>frozen</p>")
+
+    response = editor_client.post(change_url(edition), data, follow=True)
+
+    assert "your changes were not saved" in response.content.decode()
+    edition.refresh_from_db()
+    assert (edition.status, edition.html_template) == (Edition.Status.SENDING, "<p>frozen</p>")
+    assert edition.subject == "Before"
+
+
+def test_change_form_saved_after_scheduling_keeps_the_schedule(editor_client, daily, read_before):
+    edition = make_edition(daily, [make_article("Bridge opens")], subject="Before")
+    data = change_form_data(editor_client.get(change_url(edition)), subject="Edited")
+    at = timezone.now() + timedelta(days=1)
+    read_before(edition, status=Edition.Status.SCHEDULED, scheduled_at=at)
+
+    editor_client.post(change_url(edition), data)
+
+    edition.refresh_from_db()
+    assert (edition.status, edition.scheduled_at, edition.subject) == (
+        Edition.Status.SCHEDULED,
+        at,
+        "Edited",
     )
 
 

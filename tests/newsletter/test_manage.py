@@ -39,6 +39,18 @@ def test_signup_subscribes_to_the_default_newsletter(sign_up, daily):
     assert subscriber.consents.count() == 1
 
 
+def test_head_request_to_the_manage_page_answers_and_changes_nothing(
+    client, reader, daily, climate
+):
+    response = client.head(manage_path(reader))
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+    assert reader.active_newsletter_ids() == {daily.pk, climate.pk}
+
+
 def test_manage_page_shows_the_subscribers_choices_without_login(client, reader, climate):
     response = client.get(manage_path(reader))
 

@@ -69,9 +69,11 @@ def test_edition_reaches_300_subscribers_exactly_once_through_two_workers(smtp, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_click_unsubscribe_from_an_edition_stops_that_newsletter(smtp, settings):
+def test_one_click_unsubscribe_from_an_edition_leaves_only_that_newsletter(smtp, settings):
     newsletter = make_newsletter()
+    other = make_newsletter("Climate Weekly")
     (subscriber,) = make_recipients(newsletter, 1)
+    Subscription.objects.create(subscriber=subscriber, newsletter=other)
     edition = make_edition(newsletter, articles=1)
     delivery.start(edition, by=make_sender())  # inline: the tests' task backend is immediate
 
@@ -87,13 +89,10 @@ def test_one_click_unsubscribe_from_an_edition_stops_that_newsletter(smtp, setti
 
     assert response.status_code == 200
     subscriber.refresh_from_db()
-    still_receives = (
-        subscriber.status == Subscriber.Status.CONFIRMED
-        and Subscription.objects.filter(
-            subscriber=subscriber, newsletter=newsletter, left_at__isnull=True
-        ).exists()
-    )
-    assert not still_receives
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    still_on = subscriber.active_newsletter_ids()
+    assert other.pk in still_on and newsletter.pk not in still_on
+    assert Subscription.objects.get(subscriber=subscriber, newsletter=newsletter).left_at
 
 
 @pytest.mark.django_db
@@ -117,6 +116,74 @@ def test_550_answer_suppresses_the_subscriber_and_keeps_the_answer(smtp, send_no
     assert (evidence.source, evidence.reason) == ("smtp", "bounced")
     assert "No such user here" in evidence.detail
     assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pipelining", [True, False], ids=["pipelined", "one-by-one"])
+def test_554_rejection_at_data_fails_the_delivery_and_suppresses_nobody(smtp, send_now, pipelining):
+    smtp.pipelining = pipelining
+    newsletter = make_newsletter()
+    rejected, kept = make_recipients(newsletter, 2)
+    smtp.data_answers[rejected.email] = ["554 5.7.1 Message rejected as spam"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {kept.email: 1}
+    failed = Delivery.objects.get(subscriber=rejected)
+    assert (failed.status, failed.attempts) == (Delivery.Status.FAILED, 1)
+    assert "554 5.7.1 Message rejected as spam" in failed.response
+    rejected.refresh_from_db()
+    assert rejected.status == Subscriber.Status.CONFIRMED
+    assert not Suppression.objects.exists()
+    assert status_of(edition) == Edition.Status.SENT
+
+
+@pytest.mark.django_db
+def test_send_pauses_when_the_provider_refuses_message_after_message(smtp, send_now, monkeypatch):
+    monkeypatch.setattr(delivery, "REJECTIONS_TO_PAUSE", 3)
+    newsletter = make_newsletter()
+    recipients = make_recipients(newsletter, 5)
+    for subscriber in recipients:
+        smtp.data_answers[subscriber.email] = ["554 5.7.1 Rejected by policy"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert status_of(edition) == Edition.Status.PAUSED
+    numbers = delivery.progress(edition)
+    assert (numbers["failed"], numbers["remaining"]) == (3, 2)
+    assert not Delivery.objects.filter(leased_until__isnull=False).exists()
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_552_size_rejection_at_data_suppresses_nobody(smtp, send_now):
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    smtp.data_answers[subscriber.email] = ["552 5.3.4 Message size exceeds fixed limit"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert not Suppression.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_mailbox_answered_at_data_still_suppresses(smtp, send_now):
+    newsletter = make_newsletter()
+    (gone,) = make_recipients(newsletter, 1)
+    smtp.data_answers[gone.email] = ["550 5.1.1 Mailbox does not exist"]
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    gone.refresh_from_db()
+    assert gone.status == Subscriber.Status.BOUNCED
+    assert "5.1.1 Mailbox does not exist" in Suppression.objects.get(subscriber=gone).detail
 
 
 @pytest.mark.django_db
@@ -183,6 +250,75 @@ def test_refused_sender_is_retried_and_suppresses_nobody(smtp, send_now, setting
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert not Suppression.objects.exists()
+
+
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """Run `change` while the server is handling each message: what another worker (or an
+    admin) does between our claim and our recording of the answer."""
+
+    def install(change):
+        send = delivery.Transport.send
+
+        def send_meanwhile(transport, sender, recipient, raw):
+            change()
+            return send(transport, sender, recipient, raw)
+
+        monkeypatch.setattr(delivery.Transport, "send", send_meanwhile)
+
+    return install
+
+
+def taken_over_and_sent(subscriber):
+    def change():
+        Delivery.objects.filter(subscriber=subscriber).update(
+            status=Delivery.Status.SENT, worker="other-host:1:abcd#1", response="250 theirs"
+        )
+
+    return change
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "answer", ["550 5.1.1 No such user", "554 5.7.1 Spam", "451 4.7.1 Try again", None]
+)
+def test_late_answer_after_a_lost_lease_never_overwrites_the_other_workers_result(
+    smtp, send_now, meanwhile, answer
+):
+    newsletter = make_newsletter()
+    (subscriber,) = make_recipients(newsletter, 1)
+    if answer:
+        smtp.answers[subscriber.email] = [answer]
+    meanwhile(taken_over_and_sent(subscriber))
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    row = Delivery.objects.get()
+    assert (row.status, row.response, row.worker) == (
+        Delivery.Status.SENT,
+        "250 theirs",
+        "other-host:1:abcd#1",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("answer", ["550 5.1.1 No such user", "451 4.7.1 Try again"])
+def test_subscriber_erased_mid_send_does_not_stop_the_batch(smtp, send_now, meanwhile, answer):
+    newsletter = make_newsletter()
+    erased, other = make_recipients(newsletter, 2)
+    smtp.answers[erased.email] = [answer]
+    meanwhile(lambda: Subscriber.objects.filter(pk=erased.pk).erase())
+    edition = make_edition(newsletter, articles=1)
+
+    send_now(edition)
+
+    assert smtp.copies() == {other.email: 1}
+    assert list(Delivery.objects.values_list("subscriber", "status")) == [
+        (other.pk, Delivery.Status.SENT)
+    ]
+    assert not Suppression.objects.exists()
+    assert status_of(edition) == Edition.Status.SENT
 
 
 @pytest.mark.django_db

@@ -30,6 +30,7 @@ class Recorder:
         self.messages: list[tuple[str, bytes]] = []
         self.answers: dict[str, list[str]] = {}
         self.mail_answers: list[str] = []  # replies to MAIL FROM, before accepting
+        self.data_answers: dict[str, list[str]] = {}  # replies after the content, per address
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         """aiosmtpd reads pipelined commands in order; say so when the test wants it."""
@@ -56,6 +57,10 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            for address in envelope.rcpt_tos:
+                planned = self.data_answers.get(address)
+                if planned:
+                    return planned.pop(0)
             for address in envelope.rcpt_tos:
                 self.messages.append((address, envelope.content))
         return f"250 2.0.0 Ok: queued as Q{len(self.messages)}"
