@@ -43,11 +43,15 @@ def test_killed_workers_miss_no_one_and_repeat_at_most_one_message_per_kill(smtp
 
     last_cron = [time.monotonic()]
 
-    def holding_a_lease() -> list:
-        """The worker processes that are in the middle of a batch right now."""
+    def tick() -> None:
+        """Cron, at most once a second: it revives a send whose every worker was killed."""
         if time.monotonic() - last_cron[0] > 1:
             last_cron[0] = time.monotonic()
             cron()
+
+    def holding_a_lease() -> list:
+        """The worker processes that are in the middle of a batch right now."""
+        tick()
         leased = Delivery.objects.filter(
             status=Delivery.Status.PENDING, leased_until__gt=timezone.now()
         ).values_list("worker", flat=True)
@@ -59,7 +63,11 @@ def test_killed_workers_miss_no_one_and_repeat_at_most_one_message_per_kill(smtp
     while kills < KILLS:
         # Let some messages go out since the last kill, then strike at a random moment.
         target = len(smtp) + chance.randint(5, 40)
-        wait_until(lambda t=target: len(smtp) >= t and holding_a_lease(), what="sending")
+        # Cron runs while we wait: when every worker holding the send was killed, only it
+        # can hand the send to a fresh worker.
+        wait_until(
+            lambda t=target: (tick(), len(smtp) >= t)[1] and holding_a_lease(), what="sending"
+        )
         time.sleep(chance.uniform(0, 0.2))
         victims = holding_a_lease()
         if not victims:
