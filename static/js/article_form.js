@@ -33,6 +33,11 @@
     });
   }
   form.addEventListener("submit", function (event) {
+    // Mark every tag typed in the picker as new just before the form is sent, whichever way
+    // it was added (the select event above does not see every one).
+    form.querySelectorAll("select[data-tags] option[data-select2-tag]").forEach(function (option) {
+      if (option.value.indexOf("new:") !== 0) option.value = "new:" + option.value;
+    });
     // A preview opens in another tab: this page stays, and so do its unsaved changes.
     if (event.submitter && event.submitter.formTarget === "_blank") return;
     submitting = true;
