@@ -133,8 +133,10 @@ def test_send_delivers_each_subscriber_once_and_marks_the_edition_sent(
 
 
 def test_message_has_text_part_web_link_and_headers_for_its_newsletter(
-    newsletter, editor, locmem_email, django_capture_on_commit_callbacks, settings
+    newsletter, editor, locmem_email, django_capture_on_commit_callbacks, settings, clock
 ):
+    # Signed links carry a timestamp: the clock stands still so the test's link and the
+    # email's are signed in the same second.
     (subscriber,) = make_recipients(newsletter, 1)
     edition = make_edition(newsletter)
     with django_capture_on_commit_callbacks(execute=True):
@@ -263,8 +265,9 @@ def test_send_editions_gives_a_stalled_send_a_new_worker(newsletter, editor, set
 
 
 def test_non_smtp_backends_get_the_same_message(
-    newsletter, editor, locmem_email, django_capture_on_commit_callbacks_executing
+    newsletter, editor, locmem_email, django_capture_on_commit_callbacks_executing, clock
 ):
+    # Signed links carry a timestamp: the clock stands still (see above).
     (subscriber,) = make_recipients(newsletter, 1)
     edition = make_edition(newsletter)
     with django_capture_on_commit_callbacks_executing():
