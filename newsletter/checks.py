@@ -1,7 +1,7 @@
 """System checks for the newsletter's settings."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 # Cache backends whose data lives inside one process (or one machine's files): counting the
 # signup limits there multiplies them by the number of workers.
@@ -30,3 +30,19 @@ def check_limits_are_shared(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_bounce_webhooks_are_configured(app_configs, **kwargs):
+    if settings.NEWSLETTER_WEBHOOKS_CONFIGURED:
+        return []
+    return [
+        Warning(
+            "ANYMAIL_WEBHOOK_SECRET is not set, so the bounce and complaint webhooks refuse "
+            "every call: addresses that bounce or complain keep being mailed, which hurts the "
+            "sender's reputation with every mailbox provider.",
+            hint="Set ANYMAIL_WEBHOOK_SECRET=user:password and give the webhook URL to your "
+            'email provider (README, "Bounces and complaints from the provider").',
+            id="newsletter.W001",
+        )
+    ]

@@ -312,6 +312,7 @@ NEWSLETTER_CLIENT_ADDRESS_HEADER = os.environ.get("NEWSLETTER_CLIENT_ADDRESS_HEA
 # "user:password" (ANYMAIL_WEBHOOK_SECRET); Mailgun's calls are signed too. Anymail would accept
 # unauthenticated calls when no secret is set, so an unset secret is replaced by a random one
 # nobody knows: the webhooks refuse every call until it is configured.
+NEWSLETTER_WEBHOOKS_CONFIGURED = bool(os.environ.get("ANYMAIL_WEBHOOK_SECRET"))
 ANYMAIL = {
     "WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET") or secrets.token_urlsafe(32),
     "MAILGUN_WEBHOOK_SIGNING_KEY": (

@@ -81,8 +81,21 @@ def test_production_settings_pass_the_deploy_check():
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         DJANGO_ALLOWED_HOSTS="news.example",
         SITE_URL="https://news.example",
+        ANYMAIL_WEBHOOK_SECRET="newsroom:a-long-random-webhook-secret",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_while_the_bounce_webhooks_refuse_every_call():
+    result = run_manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        DJANGO_ALLOWED_HOSTS="news.example",
+        SITE_URL="https://news.example",
+    )
+    assert "newsletter.W001" in result.stdout + result.stderr
 
 
 def test_media_bucket_puts_uploads_on_s3_compatible_storage():
