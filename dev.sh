@@ -2,6 +2,7 @@
 # Newsroom's two commands.
 #   ./dev.sh run            install, migrate, load the demo, start the task worker and the site
 #   ./dev.sh test [ARGS]    install, then run the whole test suite (ARGS go to pytest)
+#   ./dev.sh setup          install what the tests need, without running them
 # Needs only Python >= 3.11 and git. Set DATABASE_URL to test against PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -69,6 +70,12 @@ case "${1:-}" in
         echo
         "$PY" manage.py runserver --noreload "$ADDRESS"
         ;;
+    setup)
+        # What `test` installs, and nothing run: CI installs once, then runs two passes at once.
+        install requirements-dev.lock
+        ensure_chromium
+        ensure_varnish
+        ;;
     test)
         install requirements-dev.lock
         ensure_chromium
@@ -79,7 +86,7 @@ case "${1:-}" in
         "$PY" -m pytest "$@"
         ;;
     *)
-        echo "usage: ./dev.sh run | ./dev.sh test [pytest args]" >&2
+        echo "usage: ./dev.sh run | ./dev.sh test [pytest args] | ./dev.sh setup" >&2
         exit 2
         ;;
 esac
