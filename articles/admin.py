@@ -16,8 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from admin_forms import TamperProofIdsMixin
 from newsroom import pagecache
-from newsroom.admin_forms import TamperProofIdsMixin
 
 from . import checks, search, tags, workflow
 from .editing import ArticleEditingMixin
@@ -305,7 +305,7 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
         elif name == "unpublish":
             kwargs["archive"] = bool(data.get("unpublish_archive"))
         try:
-            getattr(article, name)(**kwargs)
+            workflow.ACTIONS[name](article, **kwargs)
         except workflow.TransitionError as exc:
             return messages.ERROR, f"Your changes were saved, but not {transition.past}: {exc}"
         done = self._done_message(article, transition)
@@ -608,7 +608,7 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
         elif name == "unpublish":
             kwargs["archive"] = request.POST.get("archive") == "1"
         try:
-            getattr(article, name)(**kwargs)
+            workflow.ACTIONS[name](article, **kwargs)
         except workflow.TransitionNotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
         except workflow.StaleArticleError as exc:
@@ -750,7 +750,9 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
             # A row changed since the changelist showed it is skipped (ArticleEditingMixin).
             expected = self.version_seen(request, article)
             try:
-                getattr(article, name)(by=request.user, expected_version=expected, **kwargs)
+                workflow.ACTIONS[name](
+                    article, by=request.user, expected_version=expected, **kwargs
+                )
             except workflow.StaleArticleError as exc:
                 skipped += 1
                 messages.warning(request, self.stale_bulk_message(article, expected, exc))

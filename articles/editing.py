@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
-from newsroom.admin_forms import is_valid_id
+from admin_forms import is_valid_id
 
 from . import presence, revisions
 from .forms import ArticleAdminForm, changed_since

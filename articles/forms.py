@@ -17,7 +17,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 
-from newsroom.admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
+from admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
 from . import images, revisions, tags, workflow
 from .models import Article, Image

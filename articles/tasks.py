@@ -19,6 +19,9 @@ Status = Article.Status
 @task()
 def publish_scheduled_articles() -> int:
     """Mark scheduled articles whose time has come as published; returns how many."""
+    # Deferred: workflow queues this task when it schedules an article, so it imports this
+    # module; the task in turn runs workflow's bookkeeping. The task must stay registered
+    # here (queued jobs store its dotted path), so this one import waits for the call.
     from .workflow import publish_due
 
     return len(publish_due())

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from . import caching, checks
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
+from .tasks import publish_scheduled_articles, send_workflow_notification
 
 Status = Article.Status
 EDIT_ANY = "articles.edit_any_article"
@@ -376,8 +377,6 @@ def publish_due(now: datetime.datetime | None = None) -> list[ArticleEvent]:
 
 
 def _notify_on_commit(event: ArticleEvent) -> None:
-    from .tasks import send_workflow_notification
-
     # Editors hear of submissions; authors of changes requested and of publication.
     changes_requested = event.from_status == Status.REVIEW and event.to_status == Status.DRAFT
     if event.to_status in (Status.REVIEW, Status.PUBLISHED) or changes_requested:
@@ -390,10 +389,20 @@ def enqueue_bookkeeping(at: datetime.datetime) -> None:
     The `publish_scheduled` command (run from cron) does the same job; either is enough, and
     running both is harmless.
     """
-    from .tasks import publish_scheduled_articles
-
     if publish_scheduled_articles.get_backend().supports_defer:
         publish_scheduled_articles.using(run_after=at).enqueue()
+
+
+# The transitions by name, for callers that dispatch on one (the admin's buttons and bulk
+# actions): `workflow.ACTIONS[name](article, by=user, …)`.
+ACTIONS = {
+    "submit": submit,
+    "request_changes": request_changes,
+    "publish": publish,
+    "schedule": schedule,
+    "unschedule": unschedule,
+    "unpublish": unpublish,
+}
 
 
 # --- share links ---------------------------------------------------------------------------

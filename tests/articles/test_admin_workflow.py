@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article, ArticleEvent
 from tests.factories import make_article, make_editor, make_reporter, make_section
 
@@ -136,7 +137,7 @@ def test_submitted_article_is_read_only_for_its_reporter(reporter_client, report
 
 def test_reporter_can_edit_again_after_changes_are_requested(reporter_client, reporter, editor):
     article = own(reporter, status=Status.REVIEW)
-    article.request_changes(by=editor, comment="Add the council's reply.")
+    workflow.request_changes(article, by=editor, comment="Add the council's reply.")
     response = reporter_client.post(
         change_url(article), change_form_data(article, standfirst="With the council's reply.")
     )
@@ -410,8 +411,8 @@ def test_unpublish_button_can_archive(editor_client):
 
 def test_change_form_shows_the_event_history(editor_client, reporter, editor):
     article = own(reporter)
-    article.submit(by=reporter)
-    article.request_changes(by=editor, comment="Where is the second source?")
+    workflow.submit(article, by=reporter)
+    workflow.request_changes(article, by=editor, comment="Where is the second source?")
     page = editor_client.get(change_url(article)).content.decode()
     assert "Workflow history" in page
     assert "Where is the second source?" in page
@@ -528,9 +529,9 @@ def test_bulk_publish_skips_an_empty_body_and_sums_up(editor_client):
 def test_dashboard_lists_review_oldest_first_with_counts(editor_client, reporter, clock):
     older = own(reporter, headline="Older submission")
     newer = own(reporter, headline="Newer submission")
-    older.submit(by=reporter)
+    workflow.submit(older, by=reporter)
     clock.shift(datetime.timedelta(hours=1))
-    newer.submit(by=reporter)
+    workflow.submit(newer, by=reporter)
     page = editor_client.get("/admin/").content.decode()
     assert "Awaiting review" in page
     assert page.index("Older submission") < page.index("Newer submission")
@@ -614,8 +615,8 @@ def test_an_editors_dashboard_shows_everyones_drafts(editor_client, reporter):
 
 def test_a_reporters_dashboard_marks_drafts_sent_back(reporter_client, reporter, editor):
     article = own(reporter, headline="Sent back")
-    article.submit(by=reporter)
-    article.request_changes(by=editor, comment="Add a quote.")
+    workflow.submit(article, by=reporter)
+    workflow.request_changes(article, by=editor, comment="Add a quote.")
     own(reporter, headline="Untouched")
     panel = panel_html(reporter_client.get("/admin/").content.decode(), "My drafts")
     assert panel.count("Changes requested") == 1
@@ -623,7 +624,7 @@ def test_a_reporters_dashboard_marks_drafts_sent_back(reporter_client, reporter,
 
 
 def test_the_review_queue_says_who_submitted_and_when(editor_client, reporter, clock):
-    own(reporter, headline="Waiting").submit(by=reporter)
+    workflow.submit(own(reporter, headline="Waiting"), by=reporter)
     panel = panel_html(editor_client.get("/admin/").content.decode(), "Awaiting review")
     assert "Submitted by rita <time" in panel
 

@@ -201,7 +201,7 @@ def test_reporter_cannot_revoke_a_share_link(client, editor):
 
 def test_share_link_of_a_published_article_goes_to_the_public_page(client, editor, draft):
     url = make_link(draft, editor)
-    draft.publish(by=editor)
+    workflow.publish(draft, by=editor)
     response = client.get(url)
     assert response.status_code == 302
     assert response.url == draft.get_absolute_url()
