@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions, workflow
+from articles import revisions, sharing, workflow
 from articles.models import Article, Revision
 from tests.factories import (
     make_article,
@@ -374,7 +374,7 @@ def test_the_timeline_shows_saves_with_summaries_steps_and_share_links(client):
     article.refresh_from_db()
     revisions.record_revision(article, author=editor)
     workflow.submit(article, by=editor)
-    workflow.create_share_link(article, by=editor, days=3)
+    sharing.create_share_link(article, by=editor, days=3)
     page = client.get(reverse("admin:articles_article_revisions", args=[article.pk]))
     html = page.content.decode()
     assert "Headline; body 3 → 4 words" in html

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles import workflow
+from articles.forms import preset_time
 from articles.models import Article, ArticleEvent
 from articles.workflow import (
     InvalidTransition,
@@ -28,18 +29,8 @@ LATER = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def reporter():
-    return make_reporter("rita")
-
-
-@pytest.fixture
 def other_reporter():
     return make_reporter("oscar")
-
-
-@pytest.fixture
-def editor():
-    return make_editor("edna")
 
 
 def article_in(status: str, *, by=None, **fields) -> Article:
@@ -329,11 +320,6 @@ def test_migration_gives_reporters_only_submit_and_editors_every_transition():
 
 def test_preset_times_are_on_the_newsrooms_clock():
     now = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 42, 30))
-    assert (
-        timezone.localtime(workflow.preset_time("in_10_minutes", now)).strftime("%H:%M") == "10:52"
-    )
-    assert timezone.localtime(workflow.preset_time("next_hour", now)).strftime("%H:%M") == "11:00"
-    assert (
-        timezone.localtime(workflow.preset_time("tomorrow_0600", now)).strftime("%d %H:%M")
-        == "03 06:00"
-    )
+    assert timezone.localtime(preset_time("in_10_minutes", now)).strftime("%H:%M") == "10:52"
+    assert timezone.localtime(preset_time("next_hour", now)).strftime("%H:%M") == "11:00"
+    assert timezone.localtime(preset_time("tomorrow_0600", now)).strftime("%d %H:%M") == "03 06:00"
