@@ -215,7 +215,7 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="articles_created",
     )
-    # Kept current by articles.search on every save; PostgreSQL only (empty on SQLite).
+    # Kept current by articles.search.indexing on every save; PostgreSQL only (empty on SQLite).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()

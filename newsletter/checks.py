@@ -1,7 +1,7 @@
 """System checks for the newsletter's settings."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error
 
 # Cache backends whose data lives inside one process (or one machine's files): counting the
 # signup limits there multiplies them by the number of workers.
@@ -12,8 +12,8 @@ PER_PROCESS_CACHES = {
 }
 
 
-@register(Tags.security, deploy=True)
 def check_limits_are_shared(app_configs, **kwargs):
+    """A deploy check (registered in NewsletterConfig.ready)."""
     alias = settings.NEWSLETTER_LIMITS_CACHE
     if not alias:
         return []  # the database: shared by every process
