@@ -274,7 +274,7 @@ class WorkflowViews:
         transition = workflow.TRANSITIONS[name]
         done = skipped = 0
         for article in queryset.order_by("pk"):
-            # A row changed since the changelist showed it is skipped (ArticleEditingMixin).
+            # A row changed since the changelist showed it is skipped (version_seen).
             expected = self.version_seen(request, article)
             try:
                 workflow.ACTIONS[name](
