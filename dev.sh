@@ -83,6 +83,9 @@ case "${1:-}" in
         shift
         DJANGO_DEBUG=1 "$PY" manage.py makemigrations --check --dry-run >/dev/null \
             || { echo "Models and migrations disagree: run makemigrations." >&2; exit 1; }
+        # Which module may import which: the contracts in pyproject.toml ([tool.importlinter]).
+        "$VENV/bin/lint-imports" --no-cache --no-logo \
+            || { echo "An import breaks a contract (above): see [tool.importlinter]." >&2; exit 1; }
         "$PY" -m pytest "$@"
         ;;
     *)

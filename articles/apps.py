@@ -6,4 +6,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self) -> None:
-        from . import search, signals  # noqa: F401
+        # Deferred as Django requires: it imports this module before any model exists, and
+        # the receivers need the models. Importing them connects nothing; this does, in the
+        # order listed (the search vector is recomputed before pages are purged).
+        from . import search, signals
+
+        for signal, receiver, sender in [*search.indexing.RECEIVERS, *signals.RECEIVERS]:
+            signal.connect(receiver, sender=sender)

@@ -1,26 +1,26 @@
-"""The article form editors use in the admin: a rich-text body and the version they started from."""
+"""The articles app's forms and their parts: the body editor's configuration and clean-up, the
+tag picker, the image form, and the inputs of the workflow's transitions. The article change
+form, which puts these together with the workflow buttons, is the admin's
+(articles/admin/forms.py)."""
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import re
 import secrets
 
 from django import forms
-from django.contrib import admin
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django.utils.formats import date_format
-from django_prose_editor.fields import ProseEditorFormField
-from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 
-from newsroom.admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
+from admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
-from . import images, revisions, tags, workflow
-from .models import Article, Image
+from . import images, tags
+from .models import Image
 from .sanitizer import sanitize_body
 
 # What the body editor offers. Everything it can produce is a subset of what
@@ -132,214 +132,6 @@ def clean_editor_body(html: str) -> str:
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """Adds the optimistic-lock check: a save based on an old version is refused in `clean`,
-    so the form comes back with everything the editor typed and what changed meanwhile."""
-
-    body = ProseEditorFormField(
-        config={"extensions": EDITOR_EXTENSIONS},
-        sanitize=clean_editor_body,
-        widget=AdminProseEditorWidget,
-        required=False,
-    )
-    # Rendered by _editing_panel.html; `form=` ties it to the change form wherever it sits.
-    expected_version = forms.IntegerField(
-        widget=forms.HiddenInput(attrs={"form": "article_form"}), required=False, min_value=1
-    )
-    # Tags: pick existing ones with the admin's autocomplete (so nobody files a story under
-    # "Eletcions"), and type new ones, comma-separated, only when no existing tag fits.
-    tags = TagChoiceField(
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=TagPicker(Article._meta.get_field("tags"), admin.site, attrs={"data-tags": "true"}),
-        help_text="Start typing to find a tag; press Enter to add a new one. Spaces are kept: "
-        "“Flood defences” is one tag.",
-    )
-    new_tags = forms.CharField(
-        required=False,
-        max_length=500,
-        label="New tags",
-        help_text="Separate tags with commas: “Flood defences, Hong Kong” makes two tags.",
-    )
-    # A workflow button on the change form (workflow.TRANSITIONS) saves the form, then moves the
-    # article: one save path, so nothing typed is left behind. The inputs a transition needs
-    # are validated with everything else, so a refused step re-renders the form as typed.
-    workflow_action = forms.ChoiceField(
-        choices=[("", "")] + [(name, t.label) for name, t in workflow.TRANSITIONS.items()],
-        required=False,
-    )
-    workflow_comment = forms.CharField(
-        label="What needs to change (sent to the authors)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-    )
-    schedule_date = forms.DateField(
-        label="Date",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    schedule_time = forms.TimeField(
-        label="Time",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    schedule_preset = forms.ChoiceField(
-        choices=[("", ""), *workflow.SCHEDULE_PRESETS.items()], required=False
-    )
-    unpublish_archive = forms.BooleanField(
-        label="archive it instead of returning it to drafts", required=False
-    )
-    conflict: revisions.RevisionDiff | None = None
-
-    class Meta:
-        model = Article
-        # ArticleAdmin's fieldsets choose the fields shown; these are the editable ones.
-        fields = [
-            "headline",
-            "slug",
-            "standfirst",
-            "body",
-            "section",
-            "tags",
-            "hero_image",
-            "note_kind",
-            "note",
-            "seo_title",
-            "seo_description",
-        ]
-        error_messages = {
-            "slug": {
-                "unique": "Another article already uses this slug (its web address). Change a "
-                "word or two, or empty the field to make a new one from the headline."
-            }
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:
-            self.fields["slug"].required = False
-            self.fields["slug"].help_text = (
-                "Leave empty to make one from the headline. Changing the slug of a published "
-                "article keeps the old address working: it redirects to the new one."
-            )
-        if self.instance.pk:
-            self.initial["expected_version"] = self.instance.version
-        if self.initial.get("body"):
-            self.initial["body"] = quotations_for_editor(self.initial["body"])
-        self.fields["body"].help_text = (
-            "To credit a quotation, end the block quote with a paragraph that starts with a "
-            "dash or a hyphen: “— Name, role” or “- Name, role”."
-        )
-        self.conflict = None
-        self.conflict_revision = None
-        self.initial.setdefault("schedule_date", timezone.localdate())
-
-    def clean_new_tags(self) -> list[str]:
-        names = tags.parse_tag_names(self.cleaned_data.get("new_tags", ""))
-        too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
-        if too_long:
-            raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
-        return names
-
-    def clean(self):
-        cleaned = super().clean()
-        if "tags" in cleaned and "new_tags" in cleaned:
-            # taggit's manager accepts Tag objects and names alike; new names are created,
-            # names that already exist (in any letter case) reuse the existing tag.
-            chosen = list(cleaned["tags"])
-            known = {getattr(tag, "name", tag).casefold() for tag in chosen}
-            for name in cleaned["new_tags"]:
-                if name.casefold() not in known:
-                    known.add(name.casefold())
-                    chosen.append(tags.tag_named(name))
-            cleaned["tags"] = chosen
-        self.clean_workflow_step(cleaned)
-        if self.instance.pk:
-            self.check_version(cleaned.get("expected_version"))
-        return cleaned
-
-    def clean_workflow_step(self, cleaned: dict) -> None:
-        """What a workflow button needs besides the article itself: a comment, a future time,
-        and (to go live) a body. A missing one refuses the save and the step together."""
-        if cleaned.get("schedule_preset"):  # "In 10 minutes" and the like schedule at once
-            cleaned["workflow_action"] = "schedule"
-            cleaned["schedule_at"] = workflow.preset_time(cleaned["schedule_preset"])
-        action = cleaned.get("workflow_action")
-        if action == "request_changes" and not (cleaned.get("workflow_comment") or "").strip():
-            self.add_error("workflow_comment", "Say what needs to change: a comment is required.")
-        if action == "schedule" and "schedule_at" not in cleaned:
-            schedule = workflow.ScheduleForm(
-                {
-                    "date": self.data.get(self.add_prefix("schedule_date"), ""),
-                    "time": self.data.get(self.add_prefix("schedule_time"), ""),
-                }
-            )
-            if schedule.is_valid():
-                cleaned["schedule_at"] = schedule.cleaned_data["at"]
-            else:
-                for field, errors in schedule.errors.items():
-                    target = {"date": "schedule_date", "time": "schedule_time"}.get(field)
-                    for error in errors:
-                        self.add_error(target or "schedule_date", f"Not scheduled: {error}")
-        going_live = action in ("publish", "schedule") and "body" in self.fields
-        if going_live and not (cleaned.get("body") or "").strip():
-            self.add_error("body", "A story needs a body before it goes live.")
-
-    def check_version(self, expected: int | None) -> None:
-        current = (
-            Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-        )
-        if current is None or expected == current:
-            return
-        latest = revisions.latest_revision(self.instance)
-        started_from = revisions.revision_at(self.instance, expected)
-        if latest and started_from and latest.pk != started_from.pk:
-            self.conflict = revisions.diff_revisions(started_from, latest)
-        self.conflict_revision = latest
-        # The next save is a deliberate choice made after seeing what changed: it is based on
-        # the version now in the database.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("expected_version")] = str(current)
-        raise forms.ValidationError(
-            conflict_message(self.instance, latest, expected), code="conflict"
-        )
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "Someone"
-
-
-def conflict_message(
-    article: Article, latest: revisions.Revision | None, expected: int | None
-) -> str:
-    if expected is None:
-        return (
-            "This page did not say which version of the article you started from, so your "
-            "changes were not saved. Reload the article to edit the current version."
-        )
-    return (
-        f"{changed_since(article, latest, expected)}, after you opened it. Your changes have not "
-        "been saved yet: they are still in the form below. Check what changed, then save again "
-        "to replace their version with yours, or reload the page to start from theirs."
-    )
-
-
-def changed_since(article: Article, latest: revisions.Revision | None, expected: int) -> str:
-    """Who moved the article past version `expected`, and when: "Alice Ng saved this article
-    at 10:42, 2 Mar 2026". Used by every refusal of a stale page (form, button, bulk action)."""
-    if latest is not None and latest.version > expected and latest.author:
-        who, at, did = _name(latest.author), latest.created_at, "saved"
-    else:
-        # No newer revision names anyone: the version moved through a workflow transition.
-        event = article.events.select_related("actor").first()
-        if event is not None:
-            who, at, did = _name(event.actor), event.at, "changed"
-        else:
-            who, at, did = "Someone", None, "changed"
-    when = f" at {date_format(timezone.localtime(at), 'H:i, j M Y')}" if at else ""
-    return f"{who} {did} this article{when}"
-
-
 class ImageAdminForm(forms.ModelForm):
     """The image form (also the popup opened from an article's hero field). A browser forgets a
     chosen file when a form comes back with an error, so a valid upload is kept on the server
@@ -403,3 +195,89 @@ class ImageAdminForm(forms.ModelForm):
         self["file"].help_text = self.fields["file"].help_text = (
             f"Your chosen file, “{name}”, is kept: choose another only to replace it."
         )
+
+
+# --- the inputs a workflow transition needs (workflow.Transition.form_class) ----------------
+# Each form's `transition_kwargs()` are the keyword arguments its transition function takes
+# besides the article, `by` and `expected_version`; `refusal` starts each error message.
+
+
+class RequestChangesForm(forms.Form):
+    refusal = ""
+
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": "Say what needs to change: a comment is required."},
+    )
+
+    def transition_kwargs(self) -> dict:
+        return {"comment": self.cleaned_data["comment"]}
+
+
+class ScheduleForm(forms.Form):
+    """A date and a time on the newsroom's clock (settings.TIME_ZONE), in the future."""
+
+    refusal = "Not scheduled: "
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        naive = datetime.datetime.combine(cleaned["date"], cleaned["time"])
+        at = timezone.make_aware(naive, timezone.get_default_timezone())
+        if at <= timezone.now():
+            raise forms.ValidationError(
+                "That time has already passed: choose a time in the future."
+            )
+        cleaned["at"] = at
+        return cleaned
+
+    def transition_kwargs(self) -> dict:
+        return {"at": self.cleaned_data["at"]}
+
+
+class UnpublishForm(forms.Form):
+    """Unpublish returns the article to drafts, or with `archive` to the archive."""
+
+    refusal = "Not unpublished: "
+
+    archive = forms.BooleanField(required=False)
+
+    def transition_kwargs(self) -> dict:
+        return {"archive": self.cleaned_data["archive"]}
+
+
+SCHEDULE_PRESETS = {
+    "in_10_minutes": "In 10 minutes",
+    "next_hour": "At the next hour",
+    "tomorrow_0600": "Tomorrow at 06:00",
+}
+
+
+def preset_time(name: str, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The publish time a scheduling preset stands for, on the newsroom's clock."""
+    local = timezone.localtime(now or timezone.now(), timezone.get_default_timezone())
+    if name == "in_10_minutes":
+        return (local + datetime.timedelta(minutes=10)).replace(second=0, microsecond=0)
+    if name == "next_hour":
+        return local.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+    if name == "tomorrow_0600":
+        tomorrow = local.date() + datetime.timedelta(days=1)
+        naive = datetime.datetime.combine(tomorrow, datetime.time(6, 0))
+        return timezone.make_aware(naive, timezone.get_default_timezone())
+    raise ValueError(f"No such scheduling preset: {name}")
+
+
+class ShareLinkForm(forms.Form):
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=30,
+        initial=7,
+        error_messages={
+            "min_value": "A share link lasts at least 1 day.",
+            "max_value": "A share link lasts at most 30 days.",
+        },
+    )

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import Image as PILImage
-from PIL import ImageOps
+from PIL import ImageOps, JpegImagePlugin
 
 if TYPE_CHECKING:
     from .models import Image, Rendition
@@ -186,8 +186,6 @@ def strip_metadata(file: File) -> ContentFile:
 
 def _keep_jpeg_quality(source: PILImage.Image) -> dict:
     """Re-encode with the photo's own quantization tables, so re-saving costs little quality."""
-    from PIL import JpegImagePlugin
-
     options: dict = {"qtables": source.quantization} if source.quantization else {"quality": 90}
     sampling = JpegImagePlugin.get_sampling(source)
     if sampling != -1:
@@ -229,8 +227,6 @@ def make_renditions(image: Image) -> list[Rendition]:
     Calling it again makes nothing new, so it is safe to run twice or from a task. Files go
     through the Rendition field's storage (Django's default storage, so S3 works as well).
     """
-    from .models import Rendition
-
     # Asked of the database, not a prefetch cache that may predate a replaced original.
     have = set(image.renditions.values_list("width", "format"))
     missing = [spec for spec in rendition_plan(image.width, image.height) if spec[::2] not in have]
@@ -249,7 +245,9 @@ def make_renditions(image: Image) -> list[Rendition]:
         source = opened.convert("RGBA" if has_alpha else "RGB")
     for width, height, file_format in missing:
         extension = "jpg" if file_format == "jpeg" else file_format
-        rendition = Rendition(image=image, width=width, height=height, format=file_format)
+        rendition = image.renditions.model(
+            image=image, width=width, height=height, format=file_format
+        )
         data = _encode(source, width, height, file_format, **profile)
         rendition.file.save(f"{stem}-{width}w.{extension}", ContentFile(data), save=False)
         try:
@@ -290,9 +288,8 @@ def _encode(source: PILImage.Image, width: int, height: int, file_format: str, *
 
 def delete_renditions(image: Image) -> None:
     """Remove an image's renditions and their files (when the original is replaced)."""
-    from .models import Rendition
-
-    for rendition in Rendition.objects.filter(image=image):
+    # The model's own manager, not image.renditions: that may answer from a prefetch cache.
+    for rendition in image.renditions.model.objects.filter(image=image):
         rendition.file.delete(save=False)
         rendition.delete()
     _forget_prefetched_renditions(image)

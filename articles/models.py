@@ -215,7 +215,7 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="articles_created",
     )
-    # Kept current by articles.search on every save; PostgreSQL only (empty on SQLite).
+    # Kept current by articles.search.indexing on every save; PostgreSQL only (empty on SQLite).
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
@@ -313,44 +313,6 @@ class Article(models.Model):
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )
-
-    # Workflow transitions: each checks the actor's permission and the current state under a
-    # row lock, moves the status, bumps `version` and records an ArticleEvent (articles.workflow).
-    def submit(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.submit(self, by=by, expected_version=expected_version)
-
-    def request_changes(
-        self, by, comment: str, *, expected_version: int | None = None
-    ) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.request_changes(
-            self, by=by, comment=comment, expected_version=expected_version
-        )
-
-    def publish(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.publish(self, by=by, expected_version=expected_version)
-
-    def schedule(self, by, at, *, expected_version: int | None = None) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.schedule(self, by=by, at=at, expected_version=expected_version)
-
-    def unschedule(self, by, *, expected_version: int | None = None) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.unschedule(self, by=by, expected_version=expected_version)
-
-    def unpublish(
-        self, by, *, archive: bool = False, expected_version: int | None = None
-    ) -> "ArticleEvent":
-        from . import workflow
-
-        return workflow.unpublish(self, by=by, archive=archive, expected_version=expected_version)
 
     @cached_property
     def byline_authors(self) -> list[Author]:

@@ -41,7 +41,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_cards(self) -> "ArticleQuerySet":
         """Everything a story card shows, in a fixed number of queries whatever the count."""
-        return self.for_cards_without_prefetch().prefetch_related(*card_prefetches())
+        return self.for_cards_without_prefetch().prefetch_related(*card_prefetches(self.model))
 
     def for_cards_without_prefetch(self) -> "ArticleQuerySet":
         """The rows of `for_cards`; `with_card_data` then fetches the rest for several lists."""
@@ -83,11 +83,14 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-def card_prefetches() -> tuple:
-    from .models import Byline
-
+def card_prefetches(article_model) -> tuple:
+    """The prefetches a story card needs; the Byline model is reached through the relation,
+    so this module needs nothing from models.py (which imports it)."""
+    byline_model = article_model._meta.get_field("bylines").related_model
     return (
-        Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position")),
+        Prefetch(
+            "bylines", queryset=byline_model.objects.select_related("author").order_by("position")
+        ),
         "hero_image__renditions",
     )
 
@@ -95,5 +98,6 @@ def card_prefetches() -> tuple:
 def with_card_data(articles: list) -> list:
     """Bylines and photo renditions for articles fetched by separate queries, in one query each
     (an article page and its related stories share them)."""
-    prefetch_related_objects(articles, *card_prefetches())
+    if articles:
+        prefetch_related_objects(articles, *card_prefetches(type(articles[0])))
     return articles

@@ -1,5 +1,6 @@
 """Revisions of an article: snapshots on every save, readable diffs, restore, and the version
-counter that makes a lost update impossible.
+counter that makes a lost update impossible. The fields a revision records are declared once
+(REVISION_FIELDS); the body's diff is htmldiff.py.
 
 Every editing path bumps `Article.version` with one conditional UPDATE (`claim_version`), so of
 two people who opened the same version only the first to save wins; the second is refused with
@@ -8,19 +9,16 @@ an `EditConflict` that names who saved in between.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 
 from . import caching
+from .htmldiff import BlockChange, diff_bodies
 from .models import Article, Author, Byline, Image, Revision, Section
 
 
@@ -53,6 +51,35 @@ def claim_version(article: Article, expected_version: int | None) -> int:
     return article.version
 
 
+@dataclass(frozen=True)
+class RevisionField:
+    """A field of Revision: how it is recorded, restored and compared."""
+
+    name: str
+    label: str  # in diffs and change summaries; "" for the body, compared block by block
+    copied: bool = True  # recorded from the article's field of the same name
+    restored: bool = True  # written back to that field by a restore
+
+
+# Every field a revision records of the article's text, declared once. Tags, bylines and the
+# section's and hero image's ids are recorded, restored and compared by their own code below.
+REVISION_FIELDS = [
+    RevisionField("headline", "Headline"),
+    # A restore changes what the article says, not where it lives or whether readers see it.
+    RevisionField("slug", "Slug", restored=False),
+    RevisionField("standfirst", "Standfirst"),
+    RevisionField("body", ""),
+    RevisionField("section_name", "Section", copied=False, restored=False),
+    RevisionField("hero_image_label", "Hero image", copied=False, restored=False),
+    # Restored only when it is still one of Article.NoteKind's values.
+    RevisionField("note_kind", "Note type", restored=False),
+    RevisionField("note", "Note"),
+    RevisionField("seo_title", "SEO title"),
+    RevisionField("seo_description", "SEO description"),
+    RevisionField("status", "Status", restored=False),
+]
+
+
 def current_tags(article: Article) -> list[str]:
     # Read through the join table: a `tags` cache prefetched on the instance may predate the save.
     through = Article.tags.through
@@ -79,10 +106,7 @@ def record_revision(
         author=author if author is not None and author.is_authenticated else None,
         version=article.version,
         restored_from=restored_from,
-        headline=article.headline,
-        slug=article.slug,
-        standfirst=article.standfirst,
-        body=article.body,
+        **{field.name: getattr(article, field.name) for field in REVISION_FIELDS if field.copied},
         tags=current_tags(article),
         bylines=current_bylines(article),
         section_id_at_save=article.section_id,
@@ -92,11 +116,6 @@ def record_revision(
         or "",
         hero_image_id_at_save=article.hero_image_id,
         hero_image_label=hero.alt_text if hero else "",
-        note_kind=article.note_kind,
-        note=article.note,
-        seo_title=article.seo_title,
-        seo_description=article.seo_description,
-        status=article.status,
         was_live=article.is_live,
     )
 
@@ -194,12 +213,9 @@ def restore_revision(revision: Revision, *, by, expected_version: int | None) ->
     with transaction.atomic():
         claim_version(revision.article, expected_version)
         article = Article.objects.get(pk=revision.article_id)
-        article.headline = revision.headline
-        article.standfirst = revision.standfirst
-        article.body = revision.body
-        article.seo_title = revision.seo_title
-        article.seo_description = revision.seo_description
-        article.note = revision.note
+        for field in REVISION_FIELDS:
+            if field.restored:
+                setattr(article, field.name, getattr(revision, field.name))
         if revision.note_kind in Article.NoteKind.values:
             article.note_kind = revision.note_kind
         if Section.objects.filter(pk=revision.section_id_at_save).exists():
@@ -248,124 +264,6 @@ def prune_revisions(older_than) -> int:
 
 # --- Diffs ---------------------------------------------------------------------------------
 
-BLOCK_LABELS = {"h2": "Heading", "h3": "Subheading", "h4": "Minor heading", "li": "•"}
-_BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "figcaption"}
-_CONTAINER_TAGS = {"blockquote", "ul", "ol", "figure"}
-_WORDS = re.compile(r"\S+\s*")
-
-
-@dataclass(frozen=True)
-class Block:
-    label: str
-    text: str
-
-
-class _BlockReader(HTMLParser):
-    """Turns body HTML into its readable blocks: paragraphs, headings, list items, quotes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[Block] = []
-        self._parts: list[str] = []
-        self._label = ""
-        self._containers: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _BLOCK_TAGS or tag in _CONTAINER_TAGS:
-            self._flush()
-            if tag in _CONTAINER_TAGS:
-                self._containers.append(tag)
-            self._label = BLOCK_LABELS.get(tag, "")
-            if tag == "p" and "blockquote" in self._containers:
-                self._label = "Quote"
-            elif tag == "p" and self._containers and self._containers[-1] in {"ul", "ol"}:
-                self._label = "•"
-            elif tag == "figcaption":
-                self._label = "Caption"
-        elif tag == "br":
-            self._parts.append(" ")
-        elif tag == "img":
-            self._parts.append(f"[image: {dict(attrs).get('alt') or 'no description'}]")
-
-    def handle_endtag(self, tag):
-        if tag in _BLOCK_TAGS or tag in _CONTAINER_TAGS:
-            self._flush()
-            if tag in _CONTAINER_TAGS and tag in self._containers:
-                self._containers.pop()
-
-    def handle_data(self, data):
-        self._parts.append(data)
-
-    def _flush(self):
-        text = " ".join("".join(self._parts).split())
-        if text:
-            self.blocks.append(Block(self._label, text))
-        self._parts = []
-
-    def close(self):
-        super().close()
-        self._flush()
-
-
-def body_blocks(html: str) -> list[Block]:
-    reader = _BlockReader()
-    reader.feed(html or "")
-    reader.close()
-    return reader.blocks
-
-
-def _word_diff(before: str, after: str) -> str:
-    old, new = _WORDS.findall(before), _WORDS.findall(after)
-    out = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(escape("".join(old[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(f"<del>{escape(''.join(old[i1:i2]))}</del>")
-        if j2 > j1:
-            out.append(f"<ins>{escape(''.join(new[j1:j2]))}</ins>")
-    return "".join(out)
-
-
-@dataclass
-class BlockChange:
-    kind: str  # "same", "changed", "added" or "removed"
-    label: str
-    html: SafeString
-
-
-def diff_bodies(before: str, after: str) -> list[BlockChange]:
-    """Paragraph by paragraph, then word by word inside changed paragraphs; all text escaped."""
-    old, new = body_blocks(before), body_blocks(after)
-    changes: list[BlockChange] = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            changes.extend(BlockChange("same", b.label, escape(b.text)) for b in old[i1:i2])
-            continue
-        removed, added = old[i1:i2], new[j1:j2]
-        paired = min(len(removed), len(added)) if op == "replace" else 0
-        for before_block, after_block in zip(removed[:paired], added[:paired], strict=True):
-            changes.append(
-                BlockChange(
-                    "changed",
-                    after_block.label,
-                    # _word_diff escapes every piece of text it emits.
-                    mark_safe(_word_diff(before_block.text, after_block.text)),
-                )
-            )
-        changes.extend(
-            BlockChange("removed", b.label, format_html("<del>{}</del>", b.text))
-            for b in removed[paired:]
-        )
-        changes.extend(
-            BlockChange("added", b.label, format_html("<ins>{}</ins>", b.text))
-            for b in added[paired:]
-        )
-    return changes
-
 
 @dataclass
 class FieldChange:
@@ -403,24 +301,15 @@ class RevisionDiff:
         )
 
 
-_COMPARED_FIELDS = [
-    ("Headline", "headline"),
-    ("Slug", "slug"),
-    ("Standfirst", "standfirst"),
-    ("Section", "section_name"),
-    ("Hero image", "hero_image_label"),
-    ("Note type", "note_kind"),
-    ("Note", "note"),
-    ("SEO title", "seo_title"),
-    ("SEO description", "seo_description"),
-    ("Status", "status"),
-]
+def _compared_fields() -> list[tuple[str, str]]:
+    """(label, name) of the fields a diff lists one by one, in REVISION_FIELDS' order."""
+    return [(field.label, field.name) for field in REVISION_FIELDS if field.label]
 
 
 def diff_revisions(old: Revision, new: Revision) -> RevisionDiff:
     """What changed from `old` to `new`, in words an editor reads."""
     fields = []
-    for label, name in _COMPARED_FIELDS:
+    for label, name in _compared_fields():
         before, after = getattr(old, name), getattr(new, name)
         if name == "hero_image_label":
             before = before if old.hero_image_id_at_save else ""
@@ -456,7 +345,7 @@ def change_summary(old: Revision | None, new: Revision) -> str:
         return f"First version; body {_words(new.body)} words"
     fields = [
         label
-        for label, name in _COMPARED_FIELDS
+        for label, name in _compared_fields()
         if name != "status" and getattr(old, name) != getattr(new, name)
     ]
     if old.tags != new.tags:

@@ -5,7 +5,6 @@ rows without `save()`, so articles/workflow.py calls `caching.purge_articles` it
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
 from taggit.models import Tag
 
 from newsroom import pagecache
@@ -14,14 +13,12 @@ from . import caching
 from .models import Article, Author, Byline, Image, Rendition, Section
 
 
-@receiver([post_save, post_delete], sender=Section)
 def forget_nav_sections(**kwargs) -> None:
     Section.objects.forget_navigation()
     # Every page lists the sections.
     pagecache.purge([caching.NAV])
 
 
-@receiver(pre_save, sender=Article)
 def remember_article_keys(sender, instance: Article, raw=False, **kwargs) -> None:
     """What the article's pages were before this save: a new section, slug or status must
     purge the old ones too."""
@@ -35,7 +32,6 @@ def remember_article_keys(sender, instance: Article, raw=False, **kwargs) -> Non
         instance._keys_before = caching.article_keys([instance.pk])
 
 
-@receiver(post_save, sender=Article)
 def purge_saved_article(sender, instance: Article, raw=False, **kwargs) -> None:
     before = getattr(instance, "_keys_before", set())
     if before or instance.status in caching.PUBLIC_STATUSES:
@@ -46,13 +42,11 @@ def purge_saved_article(sender, instance: Article, raw=False, **kwargs) -> None:
         caching.purge_articles([instance.pk], also=before, withdraw=withdrawn)
 
 
-@receiver(pre_delete, sender=Article)
 def purge_deleted_article(sender, instance: Article, **kwargs) -> None:
     if caching.public_article_ids([instance.pk]):
         caching.purge_articles([instance.pk], withdraw=True)
 
 
-@receiver(m2m_changed, sender=Article.tags.through)
 def purge_retagged_article(sender, instance, action, pk_set=None, **kwargs) -> None:
     if not isinstance(instance, Article) or action not in {"post_add", "post_remove", "pre_clear"}:
         return
@@ -60,18 +54,15 @@ def purge_retagged_article(sender, instance, action, pk_set=None, **kwargs) -> N
         caching.purge_articles([instance.pk], also={caching.tag_key(pk) for pk in pk_set or ()})
 
 
-@receiver([post_save, post_delete], sender=Byline)
 def purge_rebylined_article(sender, instance: Byline, raw=False, **kwargs) -> None:
     if not raw and caching.public_article_ids([instance.article_id]):
         caching.purge_articles([instance.article_id], also={caching.author_key(instance.author_id)})
 
 
-@receiver([post_save, post_delete], sender=Tag)
 def purge_tag(sender, instance: Tag, **kwargs) -> None:
     pagecache.purge([caching.tag_key(instance.pk), caching.SITEMAPS])
 
 
-@receiver([post_save, pre_delete], sender=Author)
 def purge_author(sender, instance: Author, raw=False, **kwargs) -> None:
     if not raw:
         caching.purge_shown(
@@ -89,13 +80,32 @@ def purge_photo(image_id: int) -> None:
     )
 
 
-@receiver([post_save, pre_delete], sender=Image)
 def purge_image(sender, instance: Image, raw=False, **kwargs) -> None:
     if not raw:
         purge_photo(instance.pk)
 
 
-@receiver([post_save, post_delete], sender=Rendition)
 def purge_rendition(sender, instance: Rendition, raw=False, **kwargs) -> None:
     if not raw:
         purge_photo(instance.image_id)
+
+
+# Connected by ArticlesConfig.ready(), in this order.
+RECEIVERS = [
+    (post_save, forget_nav_sections, Section),
+    (post_delete, forget_nav_sections, Section),
+    (pre_save, remember_article_keys, Article),
+    (post_save, purge_saved_article, Article),
+    (pre_delete, purge_deleted_article, Article),
+    (m2m_changed, purge_retagged_article, Article.tags.through),
+    (post_save, purge_rebylined_article, Byline),
+    (post_delete, purge_rebylined_article, Byline),
+    (post_save, purge_tag, Tag),
+    (post_delete, purge_tag, Tag),
+    (post_save, purge_author, Author),
+    (pre_delete, purge_author, Author),
+    (post_save, purge_image, Image),
+    (pre_delete, purge_image, Image),
+    (post_save, purge_rendition, Rendition),
+    (post_delete, purge_rendition, Rendition),
+]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
-from . import caching, search, workflow
+from . import caching, search, sharing
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate
@@ -205,15 +205,15 @@ def shared_preview(request, token: str):
     A tampered link gives 404 and an expired or withdrawn one 410, each with an explanation.
     """
     try:
-        link = workflow.resolve_share_token(token)
-    except workflow.ShareLinkInvalid:
+        link = sharing.resolve_share_token(token)
+    except sharing.ShareLinkInvalid:
         response = render(
             request,
             "articles/share_unavailable.html",
             {"reason": "This preview link is not valid. Check that it was copied in full."},
             status=404,
         )
-    except workflow.ShareLinkGone as gone:
+    except sharing.ShareLinkGone as gone:
         response = render(
             request, "articles/share_unavailable.html", {"reason": str(gone)}, status=410
         )

@@ -334,7 +334,8 @@ def main() -> None:
 
 
 def explain_match(query: str) -> str:
-    """The plan of the first step of articles.search._newest, under its planner settings."""
+    """The plan of the first step of articles.search.postgres._newest, under its planner
+    settings."""
     from datetime import timedelta
 
     from django.db import connection, transaction
@@ -342,11 +343,12 @@ def explain_match(query: str) -> str:
 
     from articles import search
     from articles.models import Article
+    from articles.search import postgres
 
-    since = timezone.now() - timedelta(days=search.SEARCH_WINDOWS_DAYS[0])
+    since = timezone.now() - timedelta(days=postgres.SEARCH_WINDOWS_DAYS[0])
     matches = (
         Article.objects.live()
-        .filter(search_vector=search._ts_query(search.parse_query(query)), publish_at__gte=since)
+        .filter(search_vector=postgres.ts_query(search.parse_query(query)), publish_at__gte=since)
         .order_by("-publish_at", "-pk")
         .values_list("pk", flat=True)[: search.MAX_RESULTS]
     )

@@ -1,7 +1,7 @@
 """System checks for the newsletter's settings."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 
 # Cache backends whose data lives inside one process (or one machine's files): counting the
 # signup limits there multiplies them by the number of workers.
@@ -12,8 +12,8 @@ PER_PROCESS_CACHES = {
 }
 
 
-@register(Tags.security, deploy=True)
 def check_limits_are_shared(app_configs, **kwargs):
+    """A deploy check (registered in NewsletterConfig.ready)."""
     alias = settings.NEWSLETTER_LIMITS_CACHE
     if not alias:
         return []  # the database: shared by every process
@@ -32,8 +32,8 @@ def check_limits_are_shared(app_configs, **kwargs):
     return []
 
 
-@register(Tags.security, deploy=True)
 def check_bounce_webhooks_are_configured(app_configs, **kwargs):
+    """A deploy check (registered in NewsletterConfig.ready)."""
     if settings.NEWSLETTER_WEBHOOKS_CONFIGURED:
         return []
     return [

@@ -34,8 +34,6 @@ from django.utils import timezone
 
 from articles.models import Article
 
-# tasks.py imports this module too; only attributes are used at call time, so the cycle
-# between the engine and its queue entry points is harmless.
 from . import rendering, tasks
 from .models import (
     Delivery,

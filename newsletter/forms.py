@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .models import Edition, EditionArticle, Newsletter, Terms, normalise_email
+from .models import Edition, EditionArticle, Newsletter, Subscriber, Terms, normalise_email
 
 # The same words for every valid submission: new, pending, confirmed or unsubscribed.
 SIGNUP_DONE = "Check your inbox to confirm your subscription."
@@ -45,6 +45,9 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Where the form is shown (an article, the newsletter page): set by whoever renders it
+    # (the `signup_form` tag, the newsletter's views), recorded on the subscriber.
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "signup-%s")
@@ -68,6 +71,12 @@ class SignupForm(forms.Form):
         if page.startswith("/") and url_has_allowed_host_and_scheme(page, allowed_hosts=None):
             return page[:500]
         return ""
+
+    def clean_source(self) -> str:
+        """A source we know; anything else (an old page, a tampered field) counts as other,
+        which is no reason to refuse the signup."""
+        source = self.cleaned_data["source"]
+        return source if source in Subscriber.Source.values else Subscriber.Source.OTHER
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -152,9 +154,6 @@ class SubscriberQuerySet(models.QuerySet):
     def erase(self, *, by=None, reason: str = "") -> int:
         """Delete these subscribers and their consent records, leaving an audit line each
         that holds no address. Admin log entries that named them are scrubbed too."""
-        from django.contrib.admin.models import LogEntry
-        from django.contrib.contenttypes.models import ContentType
-
         content_type = ContentType.objects.get_for_model(Subscriber)
         with transaction.atomic():
             rows = list(

@@ -10,11 +10,22 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import delivery, digests
 from .emails import confirmation_message
 from .models import SignupRequest, Subscriber
 
 logger = logging.getLogger(__name__)
+
+
+def _services():
+    """The sending and digest services, for the entry points below.
+
+    The app's one deferred import: delivery and digests queue these tasks, so they import
+    this module at the top, and these tasks run them. The tasks stay registered here (queued
+    jobs store their dotted path), so the import of the services waits for the first call.
+    """
+    from . import delivery, digests
+
+    return delivery, digests
 
 
 @task()
@@ -97,12 +108,14 @@ def queue_confirmation(subscriber: Subscriber) -> None:
 def deliver_edition(edition_id: int) -> str:
     """One worker's share of an edition's send: claim batches, send, record each result.
     Several run at once (NEWSLETTER_SEND_WORKERS), on as many `db_worker` processes."""
+    delivery, _ = _services()
     return delivery.run(edition_id, budget=delivery.TASK_BUDGET_SECONDS)
 
 
 @task()
 def start_scheduled_edition(edition_id: int) -> list[int]:
     """Queued for an edition's scheduled time; `manage.py send_editions` is the backstop."""
+    delivery, _ = _services()
     return delivery.start_due(edition_ids=[edition_id])
 
 
@@ -110,6 +123,7 @@ def start_scheduled_edition(edition_id: int) -> list[int]:
 def build_digests() -> int:
     """Build every digest whose time has come, then queue this task for the next digest
     time. The chain keeps itself going; `manage.py build_digests` from cron is the backstop."""
+    _, digests = _services()
     built = digests.build_due()
     schedule_digests()
     return len(built)
@@ -118,6 +132,7 @@ def build_digests() -> int:
 def schedule_digests(now=None) -> None:
     """Queue build_digests for the next digest time, once per time (a newsletter saved twice,
     or two chains meeting, queue one run). Backends that cannot defer rely on the cron."""
+    _, digests = _services()
     at = digests.next_run(now=now)
     if at is None or not build_digests.get_backend().supports_defer:
         return

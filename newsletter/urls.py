@@ -13,3 +13,10 @@ urlpatterns = [
     path("<slug:slug>/", views.archive, name="archive"),
     path("<slug:slug>/<int:pk>/", views.edition, name="edition"),
 ]
+
+# The terms and privacy pages sit at the site's root (/terms/, /privacy/) and outside the
+# namespace: every page links to them ({% url 'terms' %}). newsroom/urls.py includes them at "".
+root_urlpatterns = [
+    path("terms/", views.terms, name="terms"),
+    path("privacy/", views.privacy, name="privacy"),
+]

@@ -42,12 +42,12 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _source(page: str) -> str:
-    if page.startswith("/articles/"):
-        return Subscriber.Source.ARTICLE
-    if page.startswith(reverse("newsletter:signup")):
-        return Subscriber.Source.SIGNUP_PAGE
-    return Subscriber.Source.OTHER
+def _newsletter_page_form() -> SignupForm:
+    """The form on the newsletter's own pages: it comes back here, and counts as signed up
+    from the newsletter page."""
+    return SignupForm(
+        initial={"next": reverse("newsletter:signup"), "source": Subscriber.Source.SIGNUP_PAGE}
+    )
 
 
 def _too_many(request, retry_after: int):
@@ -114,7 +114,7 @@ def signup(request):
     With JavaScript (Accept: application/json) the answer is JSON and the reader stays put.
     """
     if request.method in ("GET", "HEAD"):
-        form = SignupForm(initial={"next": reverse("newsletter:signup")})
+        form = _newsletter_page_form()
         return render(request, "newsletter/signup.html", {"signup_form": form})
 
     if not _from_this_site(request):
@@ -142,7 +142,7 @@ def signup(request):
         terms=form.terms,
         page_url=page,
         client_network=client_network(limits.client_address(request)),
-        source=_source(page),
+        source=form.cleaned_data["source"],
     )
     transaction.on_commit(lambda: _queue_signup(signup))
 
@@ -182,7 +182,7 @@ def confirm(request, token: str):
 
 
 def _confirm_failed(request, *, expired: bool):
-    form = SignupForm(initial={"next": reverse("newsletter:signup")})
+    form = _newsletter_page_form()
     return render(
         request,
         "newsletter/confirm_failed.html",

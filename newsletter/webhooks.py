@@ -5,8 +5,7 @@ signature where it has one). Each suppresses the subscriber and keeps the event 
 import json
 import logging
 
-from anymail.signals import AnymailTrackingEvent, tracking
-from django.dispatch import receiver
+from anymail.signals import AnymailTrackingEvent
 
 from .models import Subscriber, Suppression
 
@@ -36,8 +35,8 @@ def evidence(event: AnymailTrackingEvent) -> str:
     return f"{said}\n\n{raw}" if said else raw
 
 
-@receiver(tracking, dispatch_uid="newsletter.suppress_from_provider")
 def suppress_from_provider(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:
+    """Receives anymail's `tracking` signal (connected in NewsletterConfig.ready)."""
     reason = REASONS.get(event.event_type)
     if reason is None or not event.recipient:
         return

@@ -1,10 +1,10 @@
 from django.conf import settings
 
+from articles.models import Section
+
 
 def site(request) -> dict:
     """The site's name and the navigation's sections."""
-    from articles.models import Section
-
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,

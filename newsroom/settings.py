@@ -2,7 +2,9 @@
 
 Debug is off unless DJANGO_DEBUG=1 says otherwise, and then the development defaults need
 nothing installed. Without DJANGO_DEBUG (and outside the tests) the site is in production: it
-refuses to serve without a real secret key and allowed hosts.
+refuses to serve without a real secret key and allowed hosts (newsroom/checks.py, called by
+wsgi.py and asgi.py, and `check --deploy`). Loading the settings never fails, so every
+management command, `python -m django check` included, runs whatever the environment.
 """
 
 import os
@@ -15,7 +17,6 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,22 +36,23 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# The test runner is pytest (pytest-django loads these settings inside it); nothing else is
+# read from the command line.
+TESTING = "pytest" in sys.modules
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # Production is anything that is neither debugging nor running the tests: forgetting
 # DJANGO_DEBUG never turns debug pages on.
 PRODUCTION = not DEBUG and not TESTING
-# Serving the site (wsgi.py, asgi.py) in production needs the real secrets and refuses to start
-# without them; manage.py commands (migrate, makemigrations, check --deploy…) run regardless.
-SERVING = Path(sys.argv[0]).name not in {"manage.py", "django-admin"}
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# The variables production needs and the environment lacks. Serving refuses to start while
+# any is missing (newsroom.checks.refuse_to_serve_unconfigured, in wsgi.py and asgi.py) and
+# `check --deploy` reports them; other commands (migrate, makemigrations…) run regardless.
+PRODUCTION_SETTINGS_MISSING: list[str] = []
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if PRODUCTION and SERVING:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set in production (for development, set DJANGO_DEBUG=1)."
-        )
+    if PRODUCTION:
+        PRODUCTION_SETTINGS_MISSING.append("DJANGO_SECRET_KEY")
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -64,10 +66,8 @@ SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
-    if PRODUCTION and SERVING:
-        raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS must be set in production (for development, set DJANGO_DEBUG=1)."
-        )
+    if PRODUCTION:
+        PRODUCTION_SETTINGS_MISSING.append("DJANGO_ALLOWED_HOSTS")
     ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS") or [
     f"{urlsplit(SITE_URL).scheme}://{urlsplit(SITE_URL).netloc}"

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from articles import caching
-from newsletter import views as newsletter_views
+from newsletter import urls as newsletter_urls
 
 from . import signin, views
 
@@ -54,8 +54,7 @@ urlpatterns = [
     # Provider webhooks (bounces, complaints) before the newsletter's /<slug>/ pages.
     path("newsletter/webhooks/", include((PROVIDER_WEBHOOKS, "anymail"))),
     path("newsletter/", include("newsletter.urls")),
-    path("terms/", newsletter_views.terms, name="terms"),
-    path("privacy/", newsletter_views.privacy, name="privacy"),
+    path("", include(newsletter_urls.root_urlpatterns)),
 ]
 
 if settings.DEBUG or settings.TESTING:

@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import default_task_backend
 from django_tasks_db.models import DBTaskResult
 
-from .admin_forms import is_valid_id
+from admin_forms import is_valid_id
 
 
 def view_on_site(request, content_type_id: int, object_id: str):

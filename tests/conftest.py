@@ -1,5 +1,9 @@
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+
+from newsletter.models import Terms
+from tests.factories import make_editor, make_reporter
 
 
 @pytest.fixture(autouse=True)
@@ -9,6 +13,39 @@ def _isolated_media_and_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reporter(db):
+    """Rita, in the Reporter group, writing under her own author page."""
+    return make_reporter("rita")
+
+
+@pytest.fixture
+def editor(db):
+    """Edna, in the Editor group."""
+    return make_editor("edna")
+
+
+@pytest.fixture
+def reporter_client(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def terms(db) -> Terms:
+    """The published terms signups agree to (the data migration's row may have been flushed
+    by a transactional test, so make sure one exists)."""
+    return Terms.objects.current() or Terms.objects.create(
+        version="test-1", body="Test terms.", published_at=timezone.now()
+    )
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import re
 
 from django.utils.html import strip_tags
 
+from . import stories_a, stories_b
+
 SECTIONS = [
     {
         "slug": "news",
@@ -106,8 +108,6 @@ BLOCK_KINDS = {"quote", "h2"}
 
 def all_stories() -> list[dict]:
     """Every demo story, from both story modules."""
-    from . import stories_a, stories_b
-
     return [*stories_a.STORIES, *stories_b.STORIES]
 
 

@@ -8,7 +8,7 @@ from django.db.models.functions import Concat, Trim
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import permissions
 from articles.models import Article, ArticleEvent
 
 register = template.Library()
@@ -44,7 +44,7 @@ def _panel(title, queryset: QuerySet, time_label, time_attr, query, empty) -> Pa
 def dashboard_panels(user, now=None) -> list[Panel]:
     """Four lists of the articles this user may see (reporters: their own), with counts."""
     now = now or timezone.now()
-    visible = workflow.visible_to(user).select_related("section")
+    visible = permissions.visible_to(user).select_related("section")
     submissions = ArticleEvent.objects.filter(
         article=OuterRef("pk"), to_status=Status.REVIEW
     ).order_by("-at", "-pk")
@@ -62,7 +62,7 @@ def dashboard_panels(user, now=None) -> list[Panel]:
         .values("from_status")[:1]
     )
     drafts = visible.filter(status=Status.DRAFT).annotate(last_step_from=last_step_from)
-    editor = user.has_perm(workflow.EDIT_ANY)
+    editor = user.has_perm(permissions.EDIT_ANY)
     return [
         _panel(
             "Awaiting review",
@@ -89,7 +89,7 @@ def dashboard_panels(user, now=None) -> list[Panel]:
         # Editors see every draft in the newsroom; reporters their own.
         _panel(
             "Drafts" if editor else "My drafts",
-            (drafts if editor else workflow.owned_by(user, drafts)).order_by("-updated_at"),
+            (drafts if editor else permissions.owned_by(user, drafts)).order_by("-updated_at"),
             "Last saved",
             "updated_at",
             "status__exact=draft",

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from newsletter.forms import SIGNUP_DONE, SignupForm
-from newsletter.models import Edition
+from newsletter.models import Edition, Subscriber
 
 register = template.Library()
 
@@ -10,11 +10,17 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def signup_form(context) -> SignupForm:
     """The form for `_signup_form.html`: the view's bound form if it passed one (to show
-    errors), otherwise an empty one that remembers the page it is on."""
+    errors), otherwise an empty one that remembers the page it is on and, from the template
+    that includes it (`with signup_source="article"`), what kind of page that is."""
     form = context.get("signup_form")
     if form is None:
         request = context.get("request")
-        form = SignupForm(initial={"next": request.path if request else ""})
+        form = SignupForm(
+            initial={
+                "next": request.path if request else "",
+                "source": context.get("signup_source", Subscriber.Source.OTHER),
+            }
+        )
     return form
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from articles import search
 from articles.models import Article
-from tests.factories import make_article, make_author, make_editor, make_reporter, make_section
+from tests.factories import make_article, make_author, make_reporter, make_section
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:articles_article_changelist")
@@ -15,12 +15,6 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 
 def found(client, q) -> set[str]:
     return {a.headline for a in client.get(CHANGELIST, {"q": q}).context["cl"].result_list}
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor("edna"))
-    return client
 
 
 def test_a_name_in_the_body_finds_the_article(editor_client):

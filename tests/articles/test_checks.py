@@ -43,4 +43,4 @@ def test_an_empty_body_is_an_error_and_blocks_publishing():
     [first, *_] = checks.prepublish_checks(article)
     assert first.is_error and first.message == "The body is empty."
     with pytest.raises(workflow.InvalidTransition, match="empty body"):
-        article.publish(by=make_editor())
+        workflow.publish(article, by=make_editor())

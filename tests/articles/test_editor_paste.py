@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
-from articles.forms import EDITOR_EXTENSIONS, ArticleAdminForm, clean_editor_body
+from articles.admin.forms import ArticleAdminForm
+from articles.forms import EDITOR_EXTENSIONS, clean_editor_body
 from articles.sanitizer import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, sanitize_body
 
 CORPUS = Path(__file__).parent / "paste_corpus"

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 Status = Article.Status
 
 
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor("edna"))
-    return client
-
-
 def change_url(article) -> str:
     return reverse("admin:articles_article_change", args=[article.pk])
 

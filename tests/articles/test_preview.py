@@ -7,18 +7,13 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import sharing, workflow
 from articles.models import Article, ShareLink
-from tests.factories import make_article, make_editor, make_reporter
+from tests.factories import make_article, make_reporter
 
 pytestmark = pytest.mark.django_db
 
 Status = Article.Status
-
-
-@pytest.fixture
-def editor():
-    return make_editor("edna")
 
 
 @pytest.fixture
@@ -83,7 +78,7 @@ def test_public_article_page_still_hides_the_draft(client, draft):
 
 
 def make_link(article, editor, days=3) -> str:
-    _, token = workflow.create_share_link(article, by=editor, days=days)
+    _, token = sharing.create_share_link(article, by=editor, days=days)
     return reverse("articles:shared_preview", args=[token])
 
 
@@ -95,7 +90,7 @@ def test_editor_makes_a_share_link_from_the_change_form(client, editor, draft):
     link = ShareLink.objects.get(article=draft)
     assert link.expires_at - link.created_at == datetime.timedelta(days=5)
     assert link.created_by == editor
-    assert reverse("articles:shared_preview", args=[workflow.share_token(link)]) in (
+    assert reverse("articles:shared_preview", args=[sharing.share_token(link)]) in (
         response.content.decode()
     )
 
@@ -119,7 +114,7 @@ def test_reporter_cannot_make_a_share_link(client):
 def test_no_share_link_for_a_live_article(editor):
     article = make_article(status=Status.PUBLISHED)
     with pytest.raises(workflow.InvalidTransition, match="already public"):
-        workflow.create_share_link(article, by=editor, days=3)
+        sharing.create_share_link(article, by=editor, days=3)
 
 
 def test_share_link_shows_the_draft_to_anyone(client, editor, draft):
@@ -153,7 +148,7 @@ def test_forged_share_link_for_another_id_is_refused(client, editor, draft):
 def test_share_link_with_a_wrong_nonce_is_refused(client, editor, draft):
     make_link(draft, editor)
     link = ShareLink.objects.get()
-    forged = signing.Signer(salt=workflow.SHARE_SALT).sign_object([link.pk, "guessed"])
+    forged = signing.Signer(salt=sharing.SHARE_SALT).sign_object([link.pk, "guessed"])
     response = client.get(reverse("articles:shared_preview", args=[forged]))
     assert response.status_code == 404
 
@@ -201,7 +196,7 @@ def test_reporter_cannot_revoke_a_share_link(client, editor):
 
 def test_share_link_of_a_published_article_goes_to_the_public_page(client, editor, draft):
     url = make_link(draft, editor)
-    draft.publish(by=editor)
+    workflow.publish(draft, by=editor)
     response = client.get(url)
     assert response.status_code == 302
     assert response.url == draft.get_absolute_url()
@@ -212,7 +207,7 @@ def test_change_form_lists_share_links_for_editors(client, editor, draft):
     link = ShareLink.objects.get()
     client.force_login(editor)
     page = client.get(reverse("admin:articles_article_change", args=[draft.pk])).content.decode()
-    assert workflow.share_token(link) in page
+    assert sharing.share_token(link) in page
     assert reverse("admin:articles_article_revoke_share", args=[draft.pk, link.pk]) in page
 
 
@@ -220,5 +215,5 @@ def test_share_link_expiry_is_checked_in_the_database_not_only_the_signature(edi
     make_link(draft, editor)
     link = ShareLink.objects.get()
     ShareLink.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    with pytest.raises(workflow.ShareLinkGone):
-        workflow.resolve_share_token(workflow.share_token(link))
+    with pytest.raises(sharing.ShareLinkGone):
+        sharing.resolve_share_token(sharing.share_token(link))

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from articles import workflow
 from articles.models import Article, ArticleEvent
 from articles.tasks import publish_scheduled_articles
 from articles.workflow import TransitionError, publish_due
@@ -117,7 +118,7 @@ def test_scheduling_queues_the_bookkeeping_for_the_publish_time(
     at = timezone.now() + 5 * HOUR
     article = make_article(status=Status.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
-        article.schedule(by=make_editor("edna"), at=at)
+        workflow.schedule(article, by=make_editor("edna"), at=at)
     queued = DBTaskResult.objects.get(task_path="articles.tasks.publish_scheduled_articles")
     assert queued.run_after == at
 
@@ -157,7 +158,8 @@ def test_two_editors_publishing_at_once_publish_once():
     # Both pages were loaded while the article was in review.
     copies = [Article.objects.get(pk=article.pk), Article.objects.get(pk=article.pk)]
     results = run_in_threads(
-        lambda: copies[0].publish(by=first), lambda: copies[1].publish(by=second)
+        lambda: workflow.publish(copies[0], by=first),
+        lambda: workflow.publish(copies[1], by=second),
     )
     refused = [r for r in results if isinstance(r, TransitionError)]
     published = [r for r in results if isinstance(r, ArticleEvent)]
@@ -199,9 +201,9 @@ def test_stale_bookkeeping_task_does_not_publish_a_rescheduled_article_early(dat
     article = make_article(status=Status.DRAFT, authors=[make_reporter("rita").author])
     first_time = timezone.now() + HOUR
     later_time = timezone.now() + 5 * HOUR
-    article.schedule(by=editor, at=first_time)
-    article.unschedule(by=editor)
-    article.schedule(by=editor, at=later_time)
+    workflow.schedule(article, by=editor, at=first_time)
+    workflow.unschedule(article, by=editor)
+    workflow.schedule(article, by=editor, at=later_time)
 
     clock.move_to(first_time + datetime.timedelta(minutes=1))
     run_worker()  # the task queued for the first time runs, and finds nothing due
@@ -224,8 +226,8 @@ def test_stale_bookkeeping_task_leaves_an_unscheduled_article_in_drafts(database
     editor = make_editor("edna")
     article = make_article(status=Status.DRAFT)
     at = timezone.now() + HOUR
-    article.schedule(by=editor, at=at)
-    article.unschedule(by=editor)
+    workflow.schedule(article, by=editor, at=at)
+    workflow.unschedule(article, by=editor)
     clock.move_to(at + HOUR)
     run_worker()
     article.refresh_from_db()
@@ -237,10 +239,10 @@ def test_stale_bookkeeping_task_leaves_an_unscheduled_article_in_drafts(database
 def test_rescheduling_earlier_is_published_at_the_earlier_time(database_queue, clock):
     editor = make_editor("edna")
     article = make_article(status=Status.DRAFT)
-    article.schedule(by=editor, at=timezone.now() + 5 * HOUR)
-    article.unschedule(by=editor)
+    workflow.schedule(article, by=editor, at=timezone.now() + 5 * HOUR)
+    workflow.unschedule(article, by=editor)
     earlier = timezone.now() + HOUR
-    article.schedule(by=editor, at=earlier)
+    workflow.schedule(article, by=editor, at=earlier)
     clock.move_to(earlier)
     run_worker()
     article.refresh_from_db()
@@ -261,7 +263,7 @@ def test_scheduled_publishing_through_the_queue_emails_the_bylined_authors(
         authors=[make_reporter("rita").author, colin, no_email, make_author("Wire Desk")],
     )
     at = timezone.now() + HOUR
-    article.schedule(by=editor, at=at)
+    workflow.schedule(article, by=editor, at=at)
     clock.move_to(at)
     run_worker()  # the bookkeeping task, then the notification task it queued
     assert sorted(address for m in mail.outbox for address in m.to) == [

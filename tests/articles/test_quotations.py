@@ -3,7 +3,8 @@ block quote whose last paragraph starts with a dash, and stored again as they we
 
 import pytest
 
-from articles.forms import ArticleAdminForm, clean_editor_body, quotations_for_editor
+from articles.admin.forms import ArticleAdminForm
+from articles.forms import clean_editor_body, quotations_for_editor
 from tests.factories import make_article
 
 STORED = (

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions
+from articles import revisions, sharing, workflow
 from articles.models import Article, Revision
 from tests.factories import (
     make_article,
@@ -285,8 +285,8 @@ def test_prune_keeps_a_draft_revision_that_went_live_through_the_workflow(clock)
     editor = make_editor()
     article = make_article(status=Article.Status.DRAFT, body="<p>What readers saw.</p>")
     shown = revisions.record_revision(article, author=editor)
-    article.publish(by=editor)
-    article.unpublish(by=editor)
+    workflow.publish(article, by=editor)
+    workflow.unpublish(article, by=editor)
     revisions.ensure_baseline(article)  # an editor opens the change form
     article.body = "<p>Rewritten offline.</p>"
     article.save()
@@ -305,7 +305,7 @@ def test_prune_keeps_a_draft_revision_that_went_live_through_the_workflow(clock)
 def test_prune_keeps_a_scheduled_revision_readers_saw_before_the_next_edit(clock):
     editor = make_editor()
     article = make_article(status=Article.Status.DRAFT)
-    article.schedule(by=editor, at=timezone.now() + timedelta(hours=1))
+    workflow.schedule(article, by=editor, at=timezone.now() + timedelta(hours=1))
     superseded_before_publication = revisions.record_revision(article, author=editor)
     article.body = "<p>Final before publication.</p>"
     article.save()
@@ -345,7 +345,7 @@ def test_history_does_not_call_a_version_unscheduled_before_its_time_live(client
     )
     revisions.record_revision(article)
     editor = make_editor("edna")
-    article.unschedule(by=editor)
+    workflow.unschedule(article, by=editor)
     article.refresh_from_db()
     revisions.record_revision(article)
     client.force_login(editor)
@@ -373,10 +373,8 @@ def test_the_timeline_shows_saves_with_summaries_steps_and_share_links(client):
     )
     article.refresh_from_db()
     revisions.record_revision(article, author=editor)
-    article.submit(by=editor)
-    from articles import workflow
-
-    workflow.create_share_link(article, by=editor, days=3)
+    workflow.submit(article, by=editor)
+    sharing.create_share_link(article, by=editor, days=3)
     page = client.get(reverse("admin:articles_article_revisions", args=[article.pk]))
     html = page.content.decode()
     assert "Headline; body 3 → 4 words" in html

@@ -434,7 +434,7 @@ def test_planner_settings_end_with_the_search_inside_a_transaction():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_planner_settings_apply_during_the_search_and_end_with_it_in_autocommit(monkeypatch):
-    from articles import search as search_module
+    from articles.search import postgres as search_module
 
     seen = []
 
@@ -457,7 +457,7 @@ def test_planner_settings_apply_during_the_search_and_end_with_it_in_autocommit(
 def test_a_failing_search_reports_its_own_error_and_leaves_the_planner_alone(monkeypatch):
     from django.db import DataError
 
-    from articles import search as search_module
+    from articles.search import postgres as search_module
 
     def failing_pks(articles, limit):
         with connection.cursor() as cursor:

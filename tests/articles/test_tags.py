@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from articles import tags
 from articles.models import Article
-from tests.factories import change_form_data, make_article, make_editor
+from tests.factories import change_form_data, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,6 @@ def test_commas_separate_tags_and_spaces_never_do():
 
 def test_a_repeated_name_in_another_case_is_one_tag():
     assert tags.parse_tag_names("Hong Kong, hong kong") == ["Hong Kong"]
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor("edna"))
-    return client
 
 
 def save_with(client, article, **overrides):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from articles import workflow
+from articles import sharing
 from articles.models import Article
 from tests.factories import make_article, make_editor
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_word_count_shortcuts_and_share_link_copy(signed_in, live_server):
     editor = make_editor("edna")
     article = make_article(status=Article.Status.DRAFT, body="<p>One two three.</p>")
-    workflow.create_share_link(article, by=editor, days=3)
+    sharing.create_share_link(article, by=editor, days=3)
     page = signed_in(editor)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))

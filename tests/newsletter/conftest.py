@@ -3,24 +3,10 @@ import signal
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
-from newsletter.models import Terms
 from tests.factories import make_article
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def terms(db) -> Terms:
-    """The published terms signups agree to (the data migration's row may have been flushed
-    by a transactional test, so make sure one exists)."""
-    current = Terms.objects.current()
-    if current is None:
-        current = Terms.objects.create(
-            version="test-1", body="Test terms.", published_at=timezone.now()
-        )
-    return current
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,6 @@ from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber
 from tests.factories import (
     change_form_data,
     make_article,
-    make_editor,
-    make_reporter,
     make_subscriber,
     make_user,
 )
@@ -32,18 +30,6 @@ NEW_FROM_LATEST = "/admin/newsletter/edition/new-from-latest/"
 @pytest.fixture
 def daily():
     return Newsletter.objects.get(slug="daily-briefing")
-
-
-@pytest.fixture
-def editor_client(client):
-    client.force_login(make_editor("edna"))
-    return client
-
-
-@pytest.fixture
-def reporter_client(client):
-    client.force_login(make_reporter("rita"))
-    return client
 
 
 @pytest.fixture

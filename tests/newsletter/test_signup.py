@@ -127,7 +127,7 @@ def test_database_refuses_a_second_row_differing_only_in_case(terms):
 
 
 def test_consent_records_when_terms_page_and_client_network(sign_up, article, terms, clock):
-    sign_up(page=article.get_absolute_url(), REMOTE_ADDR="198.51.100.77")
+    sign_up(page=article.get_absolute_url(), source="article", REMOTE_ADDR="198.51.100.77")
 
     consent = ConsentRecord.objects.get()
     assert consent.given_at == timezone.now()
@@ -170,3 +170,21 @@ def test_signups_pause_when_no_terms_are_published(client, terms):
     assert response.status_code == 400
     assert "terms are being updated" in response.json()["errors"]["__all__"][0]
     assert Subscriber.objects.count() == 0
+
+
+def test_the_article_page_form_says_it_is_on_an_article(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert '<input type="hidden" name="source" value="article"' in html
+
+
+def test_the_newsletter_page_form_says_it_is_the_newsletter_page(client, terms):
+    html = client.get("/newsletter/").content.decode()
+
+    assert '<input type="hidden" name="source" value="signup_page"' in html
+
+
+def test_an_unknown_source_counts_as_other_and_still_signs_up(sign_up):
+    sign_up(source="<script>")
+
+    assert Subscriber.objects.get().source == Subscriber.Source.OTHER

@@ -1,15 +1,4 @@
 import pytest
-from django.utils import timezone
-
-from newsletter.models import Terms
-
-
-@pytest.fixture
-def terms(db) -> Terms:
-    """Published terms, so signups are open (a transactional test may have flushed them)."""
-    return Terms.objects.current() or Terms.objects.create(
-        version="test-1", body="Test terms.", published_at=timezone.now()
-    )
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import revisions, workflow
+from articles import revisions, sharing, workflow
 from articles.models import Article, ArticleEvent, Revision, ShareLink
 from tests.factories import make_article, make_editor, make_image, make_reporter, make_user
 
@@ -30,7 +30,7 @@ def world():
     review = make_article(status=Status.REVIEW, authors=[reporter.author], created_by=reporter)
     for article in (other, draft, review):
         revisions.record_revision(article, author=editor)
-    link, _ = workflow.create_share_link(other, by=editor, days=3)
+    link, _ = sharing.create_share_link(other, by=editor, days=3)
     return {
         "reporter": reporter,
         "editor": editor,

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 
+from articles import workflow
 from articles.models import Article
 from tests.factories import make_article, make_editor, make_reporter
 
@@ -27,7 +28,7 @@ def test_line_break_in_a_headline_cannot_add_headers_or_stop_the_notification(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        article.submit(by=reporter)
+        workflow.submit(article, by=reporter)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -47,7 +48,7 @@ def test_headline_and_names_are_escaped_in_html_notifications(django_capture_on_
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        article.submit(by=reporter)
+        workflow.submit(article, by=reporter)
 
     html, _ = mail.outbox[0].alternatives[0]
     assert "<script>" not in html and "<img src=x" not in html and "<b>Rita" not in html

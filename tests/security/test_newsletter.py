@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from articles import workflow
+from articles import sharing
 from articles.models import Article
 from newsletter.models import SignupRequest, Subscriber
 from tests.factories import make_article, make_editor, make_subscriber
@@ -134,20 +134,6 @@ def test_signup_from_our_own_pages_needs_no_token(signup_data, headers):
     assert SignupRequest.objects.get().email == signup_data()["email"]
 
 
-def test_one_click_unsubscribe_works_without_a_csrf_token(terms):
-    subscriber = make_subscriber(status="confirmed")
-    strict = Client(enforce_csrf_checks=True)
-
-    response = strict.post(
-        reverse("newsletter:unsubscribe", args=[subscriber.unsubscribe_token()]),
-        {"List-Unsubscribe": "One-Click"},
-    )
-
-    subscriber.refresh_from_db()
-    assert response.status_code == 200
-    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
-
-
 def test_email_with_a_line_break_is_refused(client, signup_data):
     response = client.post(
         "/newsletter/",
@@ -186,7 +172,7 @@ def test_unsubscribe_link_does_not_confirm(client, terms):
 
 def test_share_link_token_does_not_confirm_and_confirmation_token_shows_no_draft(client, terms):
     draft = make_article(headline="Embargoed budget", status=Article.Status.DRAFT)
-    _, share = workflow.create_share_link(draft, by=make_editor(), days=2)
+    _, share = sharing.create_share_link(draft, by=make_editor(), days=2)
     subscriber = make_subscriber(status="pending")
 
     confirm_with_share = client.get(reverse("newsletter:confirm", args=[share]))

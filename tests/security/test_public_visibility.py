@@ -116,11 +116,6 @@ def test_search_on_postgres_shows_no_unpublished_article(client, world):
         assert_nothing_leaks(client, f"/search/?q={query}")
 
 
-def test_unpublished_articles_urls_are_404(client, world):
-    for article in world["unpublished"]:
-        assert client.get(article.get_absolute_url()).status_code == 404
-
-
 def test_pages_of_owners_with_only_unpublished_articles_list_nothing(client, world):
     for url in (
         f"/section/{world['section'].slug}/",

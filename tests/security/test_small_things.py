@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from articles import workflow
+from articles import sharing
 from articles.models import Article
 from articles.search import add_snippets
 from newsletter.models import Subscriber
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_share_preview_page_has_no_signup_form_to_leak_its_secret_address(client, terms):
     article = make_article(status=Article.Status.DRAFT)
-    _, token = workflow.create_share_link(article, by=make_editor(), days=3)
+    _, token = sharing.create_share_link(article, by=make_editor(), days=3)
 
     page = client.get(f"/preview/{token}/").content.decode()
 
