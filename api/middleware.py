@@ -70,7 +70,6 @@ class ApiKeyMiddleware:
                     f"Try again in {wait} s.",
                     Retry_After=str(wait),
                 )
-            request.api_key = key
         elif settings.API_REQUIRE_KEY:
             return refusal(401, "This API needs a key: send it as `Authorization: Bearer <key>`.")
         response = self.get_response(request)

@@ -5,6 +5,7 @@ only re-serialises them: void elements closed (`<br/>`), every attribute quoted,
 for XML; and, for plain text, one paragraph or quotation per block, separated by a blank line.
 """
 
+import functools
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape, quoteattr
 
@@ -69,8 +70,10 @@ class _Converter(HTMLParser):
         self._end_block()
 
 
+@functools.lru_cache(maxsize=128)
 def convert(body: str) -> tuple[str, str]:
-    """(XHTML, plain text) of a sanitised HTML body."""
+    """(XHTML, plain text) of a sanitised HTML body; the latest bodies are remembered, as a
+    list page converts the same twenty again and again."""
     converter = _Converter()
     converter.feed(body)
     converter.close()
