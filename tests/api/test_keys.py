@@ -146,3 +146,9 @@ def test_editors_without_the_permission_cannot_see_keys(client):
     client.force_login(make_editor())
     assert client.get("/admin/api/apikey/").status_code == 403
     assert client.get("/admin/api/apikey/add/").status_code == 403
+
+
+def test_superusers_find_the_keys_on_the_admin_index(client):
+    client.force_login(make_user("boss", is_superuser=True))
+    page = client.get("/admin/").content.decode()
+    assert "Content API" in page and "/admin/api/apikey/" in page
