@@ -31,6 +31,7 @@ from articles.models import Article, Image
 
 from . import xhtml
 
+MAX_ID_DIGITS = 18
 STANDARD = {
     "name": "ninjs",
     "version": "3.0",
@@ -56,11 +57,14 @@ def absolute(base: str, url: str) -> str:
 
 def pk_from_uri(ident: str) -> int | None:
     """The article id that `ident` names: the id itself or the `uri` we gave it."""
-    if ident.isdigit():
-        return int(ident)
     prefix = article_uri(0)[:-1]
-    tail = ident.removeprefix(prefix)
-    return int(tail) if tail != ident and tail.isdigit() else None
+    # Some servers and proxies fold the `//` of a URI carried in a path into one `/`.
+    for known in (prefix, prefix.replace("://", ":/", 1)):
+        if ident.startswith(known):
+            ident = ident.removeprefix(known)
+            break
+    # Ids are 64-bit: longer digit strings name nothing (and would overflow the query).
+    return int(ident) if ident.isdigit() and len(ident) <= MAX_ID_DIGITS else None
 
 
 def language_tag() -> str:

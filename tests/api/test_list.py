@@ -1,7 +1,7 @@
 """GET /api/ninjs/articles/: live articles only, newest first, a cursor that holds while
 stories are published, filters that refuse what they cannot mean."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -91,6 +91,8 @@ def test_updated_since_keeps_recently_changed_and_published(client, clock):
     old.save()
     found = headlines(client.get(URL, {"updated_since": since.isoformat()}))
     assert found == ["Fresh", "Old, edited"]
+    utc = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert headlines(client.get(URL, {"updated_since": utc})) == found
 
 
 @pytest.mark.parametrize(
