@@ -52,6 +52,8 @@ def article_uri(pk: int) -> str:
 
 def absolute(base: str, url: str) -> str:
     """A media URL made absolute against `base`, unless storage already gave one (S3)."""
+    if url.startswith("//"):
+        return base.split("//", 1)[0] + url
     return url if "://" in url else base + url
 
 
@@ -64,7 +66,8 @@ def pk_from_uri(ident: str) -> int | None:
             ident = ident.removeprefix(known)
             break
     # Ids are 64-bit: longer digit strings name nothing (and would overflow the query).
-    return int(ident) if ident.isdigit() and len(ident) <= MAX_ID_DIGITS else None
+    digits = ident.isascii() and ident.isdigit()
+    return int(ident) if digits and len(ident) <= MAX_ID_DIGITS else None
 
 
 def language_tag() -> str:

@@ -70,6 +70,6 @@ def test_unpublished_article_is_404_at_once(client, settings):
 
 def test_unknown_and_malformed_ids_are_404(client):
     idents = ("999999", "not-an-id", "https://elsewhere.example/api/ninjs/articles/1", "0",
-              "9" * 40, "-1", "1.5")  # fmt: skip
+              "9" * 40, "-1", "1.5", "²")  # fmt: skip
     for ident in idents:
         assert client.get(f"/api/ninjs/articles/{ident}").status_code == 404
