@@ -32,4 +32,5 @@ def test_docs_page_renders_the_description_without_scripts(client):
     assert "GET /api/ninjs/articles/{id}" in page
     assert "updated_since" in page and 'href="/api/openapi.json"' in page
     assert "<script" not in page
+    assert "<code>If-None-Match</code>" in page and "`" not in page
     assert response.has_header("Content-Security-Policy")
