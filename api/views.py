@@ -2,6 +2,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from articles import caching
 from articles.models import Article
@@ -24,6 +25,7 @@ def error(status: int, reason: str, **details) -> JsonResponse:
     return JsonResponse({"error": reason, **details}, status=status, json_dumps_params=JSON_OPTIONS)
 
 
+@require_safe
 def article_list(request):
     """Live articles, newest first, a page at a time; `next` links the following page."""
     form = ArticleListForm(request.GET)
@@ -44,6 +46,7 @@ def article_list(request):
     return caching.cacheable(response, form.cache_keys())
 
 
+@require_safe
 def article_detail(request, ident: str):
     """One live article by its id or its ninjs `uri`; anything else, unpublished included, 404."""
     pk = pk_from_uri(ident.rstrip("/"))
@@ -60,11 +63,13 @@ def article_detail(request, ident: str):
     return caching.cacheable(response, keys)
 
 
+@require_safe
 @caching.cached_page(lambda request: set(), seconds=DOCS_SECONDS)
 def openapi_json(request):
     return JsonResponse(openapi.description(request), json_dumps_params=JSON_OPTIONS)
 
 
+@require_safe
 @caching.cached_page(lambda request: set(), seconds=DOCS_SECONDS)
 def docs(request):
     """The OpenAPI description as a page, rendered here: no script from anywhere."""

@@ -73,3 +73,8 @@ def test_unknown_and_malformed_ids_are_404(client):
               "9" * 40, "-1", "1.5", "²")  # fmt: skip
     for ident in idents:
         assert client.get(f"/api/ninjs/articles/{ident}").status_code == 404
+
+
+def test_the_api_is_read_only(client, story):
+    for url in ("/api/ninjs/articles/", f"/api/ninjs/articles/{story.pk}"):
+        assert client.post(url).status_code == 405
