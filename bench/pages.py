@@ -143,9 +143,13 @@ class Server:
         self.log.close()
 
 
-def wrk(url: str, duration: int, connections: int) -> dict:
+def wrk(url: str, duration: int, connections: int, headers: dict | None = None) -> dict:
+    header_args = [
+        arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")
+    ]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s", url],
+        [*command, *header_args, url],
         check=True,
         capture_output=True,
         text=True,
@@ -166,7 +170,7 @@ def wrk(url: str, duration: int, connections: int) -> dict:
     }
 
 
-def python_load(url: str, duration: int, connections: int) -> dict:
+def python_load(url: str, duration: int, connections: int, headers: dict | None = None) -> dict:
     """Keep-alive GETs from `connections` threads for `duration` seconds (slower than wrk:
     the generator shares the two cores with gunicorn, so treat its figures as a floor)."""
     match = re.match(r"http://([^/:]+):(\d+)(/.*)", url)
@@ -180,7 +184,7 @@ def python_load(url: str, duration: int, connections: int) -> dict:
         while time.monotonic() < stop:
             started = time.perf_counter()
             try:
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers or {})
                 response = connection.getresponse()
                 response.read()
                 if not 200 <= response.status < 400:
@@ -380,11 +384,15 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(results: dict) -> None:
+def report_table(results: dict) -> None:
     print(f"{'':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
     for name, r in results.items():
         print(f"{name:<32}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['bad']:>9}"
               f"{'  socket errors: ' + r['errors'] if r['errors'] else ''}")  # fmt: skip
+
+
+def report(results: dict) -> None:
+    report_table(results)
     ok = results["bare ok view"]["rps"]
     template = results["bare 13 KB template"]["rps"]
     print("\nRatios")

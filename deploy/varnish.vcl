@@ -54,6 +54,11 @@ sub vcl_recv {
     if (req.url ~ "^/admin/" || req.http.Cookie ~ "(^|;\s*)sessionid=") {
         return (pass);
     }
+    if (req.url ~ "^/api/ninjs/" && (req.http.Authorization || req.http.X-Api-Key)) {
+        # A partner's API key: the app checks it and counts it against the key's limit on
+        # every request (its own page cache still answers fast).
+        return (pass);
+    }
     # Anonymous readers: the same page for everyone, whatever cookies the browser holds.
     unset req.http.Cookie;
     unset req.http.Authorization;

@@ -96,10 +96,13 @@ INSTALLED_APPS = [
     "newsroom",
     "articles",
     "newsletter",
+    "api",
 ]
 
 MIDDLEWARE = [
-    # First: a stored page carries every header the others add, and a hit skips them all.
+    # Before the page cache: API keys and their limits are checked on cache hits too.
+    "api.middleware.ApiKeyMiddleware",
+    # Then: a stored page carries every header the others add, and a hit skips them all.
     "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.HttpMethodsMiddleware",
@@ -195,6 +198,10 @@ PAGE_CACHE_STALE_SECONDS = env_int("PAGE_CACHE_STALE_SECONDS", 24 * 60 * 60)
 PAGE_CACHE_CLOCK_MARGIN = float(os.environ.get("PAGE_CACHE_CLOCK_MARGIN", "0.25"))
 # Proxies to tell about purges: each gets `PURGE` with a Surrogate-Key header (deploy/varnish).
 PAGE_CACHE_PURGE_URLS = env_list("PAGE_CACHE_PURGE_URLS")
+
+# The content API (api/): keys are optional unless this is on; `copyrightHolder` of every item.
+API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
+API_COPYRIGHT_HOLDER = os.environ.get("API_COPYRIGHT_HOLDER", SITE_NAME)
 
 TASKS = {
     "default": {

@@ -50,6 +50,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path("api/", include("api.urls")),
     path("", include("articles.urls")),
     # Provider webhooks (bounces, complaints) before the newsletter's /<slug>/ pages.
     path("newsletter/webhooks/", include((PROVIDER_WEBHOOKS, "anymail"))),

@@ -214,3 +214,26 @@ def test_signed_in_staff_pass_through_varnish(varnish, client):
 
     with urllib.request.urlopen(request, timeout=5) as response:
         assert len(response.headers["X-Varnish"].split()) == 1
+
+
+def test_api_keys_reach_the_app_through_varnish(varnish):
+    from api.models import ApiKey
+
+    make_article("River rises in the valley", section=make_section("World"))
+    key = ApiKey(partner="Example News")
+    raw = key.generate()
+    key.save()
+    varnish_url = varnish()
+    url = varnish_url + "/api/ninjs/articles/"
+    get(url)
+    assert from_cache(get(url)[1])  # open API: anonymous answers are shared
+
+    def with_key(value: str):
+        return urllib.request.Request(url, headers={"Authorization": f"Bearer {value}"})
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(with_key("not-a-key"), timeout=5)
+    assert refused.value.code == 401
+    with urllib.request.urlopen(with_key(raw), timeout=5) as response:
+        assert response.status == 200
+        assert len(response.headers["X-Varnish"].split()) == 1

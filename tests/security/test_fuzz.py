@@ -93,6 +93,8 @@ def site(terms):
             "garbage",
         ],
         "section": ["articles", "sections", "nope"],
+        # The content API's article: an id or its ninjs uri (api/urls.py).
+        "ident": [story.pk, draft.pk, 10**30, f"http://testserver/x/{story.pk}", "x" * 300],
         "editor": make_editor(),
     }
 
