@@ -19,7 +19,7 @@ from taggit.models import Tag
 
 from newsroom.admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
-from . import images, revisions, tags, workflow
+from . import embargo, images, revisions, tags, workflow
 from .models import Article, Image
 from .sanitizer import sanitize_body
 
@@ -202,6 +202,8 @@ class ArticleAdminForm(forms.ModelForm):
             "section",
             "tags",
             "hero_image",
+            "credit_line",
+            "embargo_until",
             "note_kind",
             "note",
             "seo_title",
@@ -240,6 +242,24 @@ class ArticleAdminForm(forms.ModelForm):
         if too_long:
             raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
         return names
+
+    def clean_embargo_until(self):
+        """A scheduled or live story cannot be put under an embargo that its publish time
+        would break: unschedule or unpublish it first."""
+        until = self.cleaned_data.get("embargo_until")
+        article = self.instance
+        if (
+            until
+            and article.pk
+            and article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
+        ):
+            probe = Article(headline=article.headline, embargo_until=until)
+            if refused := embargo.refusal(probe, article.publish_at):
+                raise forms.ValidationError(
+                    f"{refused} It is already {article.get_status_display().lower()} for "
+                    "an earlier time: unschedule or unpublish it first."
+                )
+        return until
 
     def clean(self):
         cleaned = super().clean()

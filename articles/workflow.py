@@ -22,7 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import caching, checks
+from . import caching, checks, embargo
 from .models import Article, ArticleEvent, Author, Byline, Image, ShareLink
 
 Status = Article.Status
@@ -262,6 +262,9 @@ def _apply(
             )
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
+        going_live = target in (Status.PUBLISHED, Status.SCHEDULED)
+        if going_live and (refused := embargo.refusal(locked, fields.get("publish_at") or now)):
+            raise InvalidTransition(refused)
         Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
         if {locked.status, target} & caching.PUBLIC_STATUSES:
             # Leaving the site (unpublished, archived, back to draft, rescheduled): withdrawn.
@@ -348,7 +351,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[ArticleEvent]:
     event; the other updates nothing.
     """
     now = now or timezone.now()
-    due = Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+    due = embargo.lifted(Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now), now)
     events = []
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
