@@ -84,6 +84,8 @@ def ingest(
         try:
             with transaction.atomic():
                 return store(story, pictures, name=name, by=by)
+        except WireFormatError as error:
+            return Outcome(name, "refused", error.reason)
         except IntegrityError:
             if attempt == 2:
                 raise

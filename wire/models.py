@@ -5,6 +5,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from articles.models import Article
+from articles.revisions import BlockChange, diff_bodies
 
 
 class WireItemQuerySet(models.QuerySet):
@@ -72,6 +73,14 @@ class WireItem(models.Model):
         if newest is None or applied is None or newest.version <= applied.version:
             return None
         return None if newest.is_kill else newest
+
+    def changes_since_start(self) -> list[BlockChange]:
+        """The waiting version's body against the one the editor started from, paragraph by
+        paragraph (the revisions diff)."""
+        waiting = self.waiting_version()
+        if waiting is None or self.applied_version is None:
+            return []
+        return diff_bodies(self.applied_version.body, waiting.body)
 
 
 class WireVersion(models.Model):
