@@ -1,6 +1,7 @@
 """The wire desk on the admin's dashboard and in the article change form."""
 
 from django import template
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from wire.models import WireItem
@@ -17,13 +18,16 @@ def wire_dashboard(context) -> dict:
     if not user.has_perm("articles.edit_any_article"):
         return {"panel": None}
     new = WireItem.objects.untouched().select_related("article")
+    items = WireItem.objects.all()
+    counts = items.aggregate(
+        count=Count("pk", filter=Q(pk__in=items.untouched().values("pk"))),
+        newer=Count("pk", filter=Q(pk__in=items.with_newer_version().values("pk"))),
+        killed=Count(
+            "pk", filter=Q(pk__in=items.killed().filter(article__status="published").values("pk"))
+        ),
+    )
     return {
-        "panel": {
-            "items": list(new[:PER_PANEL]),
-            "count": new.count(),
-            "newer": WireItem.objects.with_newer_version().count(),
-            "killed": WireItem.objects.killed().filter(article__status="published").count(),
-        },
+        "panel": {"items": list(new[:PER_PANEL]), **counts},
         "changelist_url": reverse("admin:wire_wireitem_changelist"),
         "import_url": reverse("admin:wire_wireitem_import")
         if user.has_perm("articles.add_article")
