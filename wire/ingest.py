@@ -286,21 +286,25 @@ def _record_version(item: WireItem, story: WireStory) -> WireVersion:
 
 
 def _kill(item: WireItem, version: WireVersion, by) -> str:
-    """Mark the item killed; a live story is never silently kept: editors hear at once."""
+    """Mark the item killed. A live or scheduled story is never silently kept: editors hear at
+    once, and with WIRE_KILL_ACTION = "unpublish" it is taken down (or unscheduled) too."""
     article = Article.objects.get(pk=item.article_id)
     note = (
         f"{item.source} {'withdrew' if version.pub_status == 'withheld' else 'killed'} this story"
     )
-    was_live = article.is_live
-    if was_live and settings.WIRE_KILL_ACTION == "unpublish":
+    scheduled = article.status == Article.Status.SCHEDULED and not article.is_live
+    at_risk = article.is_live or scheduled
+    if at_risk and settings.WIRE_KILL_ACTION == "unpublish":
+        take_down = workflow.unschedule if scheduled else workflow.unpublish
         try:
-            workflow.unpublish(article, by=by)
-            note += "; it was unpublished automatically"
+            take_down(article, by=by)
+            note += "; it was " + ("unscheduled" if scheduled else "unpublished") + " automatically"
         except workflow.TransitionError as error:
-            note += f"; it could not be unpublished automatically ({error}) and is still live"
-    elif was_live:
-        note += "; it is still live"
+            note += f"; it could not be taken down automatically ({error})"
+            note += " and is still scheduled" if scheduled else " and is still live"
+    elif at_risk:
+        note += "; it is still scheduled" if scheduled else "; it is still live"
     WireItem.objects.filter(pk=item.pk).update(killed_at=timezone.now(), kill_note=note)
-    if was_live:
+    if at_risk:
         transaction.on_commit(lambda: send_kill_alert.enqueue(item.pk))
     return note

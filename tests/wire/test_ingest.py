@@ -1,6 +1,7 @@
 """Items into wire drafts: created once, updated while untouched, kept beside an edited
 draft, killed with editors alerted; bad items refused whole."""
 
+import datetime
 import json
 
 import pytest
@@ -15,6 +16,7 @@ from wire.ingest import ingest
 from wire.models import WireItem, WireVersion
 
 pytestmark = pytest.mark.django_db
+HOUR = datetime.timedelta(hours=1)
 Status = Article.Status
 
 
@@ -168,7 +170,7 @@ def test_kill_without_a_user_to_unpublish_still_alerts(
     article = _live_story(editor)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = ingest(fixture_bytes("newsml_kill.xml"), name="kill.xml")
-    assert "could not be unpublished automatically" in outcome.reason
+    assert "could not be taken down automatically" in outcome.reason
     assert Article.objects.get(pk=article.pk).status == Status.PUBLISHED
     assert any(m.subject.startswith("KILL") for m in mail.outbox)
 
@@ -238,3 +240,16 @@ def test_embargo_from_the_wire_binds_the_draft(section, editor):
     if article.embargo_until > timezone.now():
         with pytest.raises(workflow.InvalidTransition, match="embargoed"):
             workflow.publish(article, by=editor)
+
+
+def test_kill_of_a_scheduled_story_unschedules_it_and_alerts(
+    section, editor, immediate_tasks, settings, django_capture_on_commit_callbacks
+):
+    settings.WIRE_KILL_ACTION = "unpublish"
+    article = ingest(fixture_bytes("newsml_nitf.xml"), name="fares.xml").item.article
+    workflow.schedule(article, by=editor, at=max(article.embargo_until, timezone.now()) + HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = ingest(fixture_bytes("newsml_kill.xml"), name="kill.xml", by=editor)
+    assert "unscheduled automatically" in outcome.reason
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+    assert any(m.subject.startswith("KILL") for m in mail.outbox)
