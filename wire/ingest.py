@@ -78,6 +78,10 @@ def ingest(
         pictures = checked_pictures(story, resolve)
     except WireFormatError as error:
         return Outcome(name, "refused", error.reason)
+    except Exception:
+        # A parser bug must not stop the rest of a batch: this item is refused, and logged.
+        logger.exception("Wire item %s could not be read", name)
+        return Outcome(name, "refused", "it could not be read (an unexpected error, logged)")
     # Two ingesters with the same item: the loser's insert hits a unique constraint and its
     # transaction rolls back whole; the retry finds what the winner stored.
     for attempt in (1, 2):

@@ -168,3 +168,11 @@ def test_the_same_plain_text_gets_the_same_item_id():
     first = plaintext.parse(fixture("pasted_email.txt"), source="X")
     again = plaintext.parse(fixture("pasted_email.txt"), source="X")
     assert first.item_id == again.item_id
+
+
+def test_ninjs_keywords_given_as_text_are_not_split_into_letters():
+    story = ninjs.parse(
+        b'{"uri": "a", "copyrightholder": "AP", "headline": "H", "body_html": "<p>x</p>",'
+        b' "keywords": "harbour", "subject": {"name": "Floods"}}'
+    )
+    assert story.subjects == []

@@ -160,13 +160,17 @@ def _plain_paragraphs(text: str) -> str:
 
 def _subjects(item: dict) -> list[str]:
     names = []
-    for subject in item.get("subject") or item.get("subjects") or []:
+    for subject in _list(item.get("subject") or item.get("subjects")):
         if isinstance(subject, dict) and (name := _text(subject.get("name"))):
             names.append(name)
-    for keyword in item.get("keywords") or []:
+    for keyword in _list(item.get("keywords")):
         if isinstance(keyword, str) and keyword.strip():
             names.append(keyword.strip())
     return list(dict.fromkeys(names))
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _urgency(value) -> int | None:
