@@ -7,12 +7,15 @@ moves it to `done/` or `failed/`, next to a `<name>.reason.txt` saying what happ
 """
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from .ingest import ITEM_EXTENSIONS, PICTURE_EXTENSIONS, Outcome, Resolver, ingest, too_large
 
 SUBFOLDERS = ("processing", "done", "failed")
+# A claimed file untouched for this long belongs to an ingester that died: seconds.
+STALE_AFTER = 600.0
 
 
 def item_files(paths: list[Path]) -> Iterator[Path]:
@@ -68,10 +71,13 @@ def ingest_file(
     )
 
 
-def process_folder(folder: Path, *, by=None, source: str = "") -> list[Outcome]:
+def process_folder(
+    folder: Path, *, by=None, source: str = "", stale_after: float = STALE_AFTER
+) -> list[Outcome]:
     """Ingest every item now waiting in the drop folder; returns what happened to each."""
     for sub in SUBFOLDERS:
         (folder / sub).mkdir(exist_ok=True)
+    reclaim_stale(folder, stale_after)
     outcomes = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and _is_item(p)):
         claimed = folder / "processing" / path.name
@@ -81,9 +87,25 @@ def process_folder(folder: Path, *, by=None, source: str = "") -> list[Outcome]:
             continue  # another ingester claimed it first
         outcome = ingest_file(claimed, by=by, source=source, pictures_in=folder)
         outcome.name = path.name
-        _file_away(claimed, folder / ("failed" if outcome.refused else "done"), outcome)
+        try:
+            _file_away(claimed, folder / ("failed" if outcome.refused else "done"), outcome)
+        except FileNotFoundError:
+            continue  # we were so slow that another ingester reclaimed it; it files it away
         outcomes.append(outcome)
     return outcomes
+
+
+def reclaim_stale(folder: Path, stale_after: float) -> None:
+    """Put back files an ingester claimed and never finished (it was killed): the rename into
+    processing/ set their change time. Importing is idempotent, so if that ingester was only
+    slow, the item is stored once all the same."""
+    now = time.time()
+    for path in (folder / "processing").iterdir():
+        try:
+            if now - path.stat().st_ctime > stale_after:
+                os.rename(path, folder / path.name)
+        except FileNotFoundError:
+            continue  # finished or reclaimed meanwhile
 
 
 def _file_away(claimed: Path, target_folder: Path, outcome: Outcome) -> None:

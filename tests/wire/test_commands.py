@@ -95,6 +95,16 @@ def test_drop_folder_reimport_changes_nothing(section, tmp_path):
     assert "unchanged" in (tmp_path / "done" / "story.2.json.reason.txt").read_text()
 
 
+def test_a_file_left_in_processing_by_a_dead_ingester_is_retried(section, tmp_path):
+    (tmp_path / "processing").mkdir()
+    (tmp_path / "processing" / "story.json").write_bytes(fixture_bytes("ninjs2.json"))
+    call_command("ingest_wire", "--watch", str(tmp_path), "--once")
+    assert not Article.objects.exists()  # claimed a moment ago: its ingester may be working
+    call_command("ingest_wire", "--watch", str(tmp_path), "--once", "--stale-after", "0")
+    assert Article.objects.count() == 1
+    assert (tmp_path / "done" / "story.json").exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_ingesters_at_once_import_each_item_once(tmp_path):
