@@ -14,13 +14,17 @@ from django.utils import timezone
 from .models import Article
 
 
-def refusal(article: Article, publish_at: datetime.datetime) -> str | None:
-    """Why `article` may not go live at `publish_at`, or None when it may."""
-    if article.embargo_until is None or publish_at >= article.embargo_until:
+def refusal(
+    article: Article, publish_at: datetime.datetime, *, until: datetime.datetime | None = None
+) -> str | None:
+    """Why `article` may not go live at `publish_at`, or None when it may. `until` checks an
+    embargo about to be set instead of the one the article carries."""
+    until = until or article.embargo_until
+    if until is None or publish_at >= until:
         return None
-    until = timezone.localtime(article.embargo_until, timezone.get_default_timezone())
+    local = timezone.localtime(until, timezone.get_default_timezone())
     return (
-        f"“{article.headline}” is embargoed until {until:%d %B %Y, %H:%M %Z}: "
+        f"“{article.headline}” is embargoed until {local:%d %B %Y, %H:%M %Z}: "
         "schedule it for that time or later."
     )
 

@@ -248,17 +248,13 @@ class ArticleAdminForm(forms.ModelForm):
         would break: unschedule or unpublish it first."""
         until = self.cleaned_data.get("embargo_until")
         article = self.instance
-        if (
-            until
-            and article.pk
-            and article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
-        ):
-            probe = Article(headline=article.headline, embargo_until=until)
-            if refused := embargo.refusal(probe, article.publish_at):
-                raise forms.ValidationError(
-                    f"{refused} It is already {article.get_status_display().lower()} for "
-                    "an earlier time: unschedule or unpublish it first."
-                )
+        going_out = article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
+        refused = going_out and until and embargo.refusal(article, article.publish_at, until=until)
+        if refused:
+            raise forms.ValidationError(
+                f"{refused} It is already {article.get_status_display().lower()} for "
+                "an earlier time: unschedule or unpublish it first."
+            )
         return until
 
     def clean(self):
