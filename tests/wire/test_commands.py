@@ -11,6 +11,7 @@ from django.db import connection
 from articles.models import Article
 from tests.factories import image_bytes, make_section
 from tests.wire.conftest import FIXTURES, fixture_bytes
+from wire.dropfolder import process_folder
 from wire.models import WireItem, WireVersion
 
 pytestmark = pytest.mark.django_db
@@ -123,23 +124,29 @@ def test_two_ingesters_at_once_import_each_item_once(tmp_path):
         for copy in range(3):
             (tmp_path / f"{number:02d}-{copy}.json").write_bytes(body)
     start = threading.Barrier(2)
+    outcomes: list[list] = [[], []]
     errors = []
 
-    def ingester():
+    def ingester(number: int):
         try:
             start.wait()
-            call_command("ingest_wire", "--watch", str(tmp_path), "--once")
+            outcomes[number] = process_folder(tmp_path)
         except Exception as error:  # reported below: a thread's exception is otherwise lost
             errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=ingester) for _ in range(2)]
+    threads = [threading.Thread(target=ingester, args=(n,)) for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+    assert all(outcomes), "both ingesters took a share of the files"
+    results = [o.result for o in outcomes[0] + outcomes[1]]
+    assert len(results) == items * 3  # each file handled by exactly one ingester
+    assert results.count("created") == items
+    assert results.count("unchanged") == items * 2
     assert WireItem.objects.count() == items
     assert WireVersion.objects.count() == items
     assert Article.objects.count() == items
