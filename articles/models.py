@@ -204,6 +204,17 @@ class Article(models.Model):
         blank=True, help_text="An update or correction, shown to readers above the body."
     )
 
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nobody can publish or schedule it before this time (articles/embargo.py).",
+    )
+    credit_line = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown to readers under the byline, e.g. “According to Reuters”.",
+    )
+
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

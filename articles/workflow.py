@@ -24,7 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import caching, checks
+from . import caching, checks, embargo
 from .forms import RequestChangesForm, ScheduleForm, UnpublishForm
 from .models import Article, ArticleEvent
 from .permissions import can_see
@@ -173,6 +173,9 @@ def _apply(
             )
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
+        going_live = target in (Status.PUBLISHED, Status.SCHEDULED)
+        if going_live and (refused := embargo.refusal(locked, fields.get("publish_at") or now)):
+            raise InvalidTransition(refused)
         Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
         if {locked.status, target} & caching.PUBLIC_STATUSES:
             # Leaving the site (unpublished, archived, back to draft, rescheduled): withdrawn.
@@ -259,7 +262,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[ArticleEvent]:
     event; the other updates nothing.
     """
     now = now or timezone.now()
-    due = Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+    due = embargo.lifted(Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now), now)
     events = []
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():

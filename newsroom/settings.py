@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "articles",
     "newsletter",
     "api",
+    "wire",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +257,15 @@ if MEDIA_BUCKET:
 
 # Images: uploads larger than these are refused with a form error.
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 20 * 1024 * 1024)
+
+# The wire desk (wire/): agency copy in. A killed live story is unpublished automatically
+# ("unpublish") or left up while editors are alerted ("alert"); editors are alerted either way.
+WIRE_KILL_ACTION = os.environ.get("WIRE_KILL_ACTION", "alert")
+if WIRE_KILL_ACTION not in ("unpublish", "alert"):
+    raise ImproperlyConfigured('WIRE_KILL_ACTION must be "unpublish" or "alert".')
+WIRE_MAX_BYTES = env_int("WIRE_MAX_BYTES", 10 * 1024 * 1024)
+# The section new wire drafts are filed in (its slug); the first section when unset.
+WIRE_SECTION = os.environ.get("WIRE_SECTION", "")
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -79,6 +79,7 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
         "byline_names",
         "section",
         "publish_at",
+        "embargo_until",
         "updated_at",
         "thumbnail",
     ]
@@ -109,7 +110,19 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "new_tags"]},
         ),
         ("Hero image", {"fields": ["hero_image", "hero_preview"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "first_published_at", "updated_at"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "embargo_until",
+                    "first_published_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        ("Source", {"fields": ["credit_line"]}),
         ("Update or correction", {"fields": ["note_kind", "note"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]

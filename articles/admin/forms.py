@@ -12,7 +12,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
 
-from .. import revisions, tags, workflow
+from .. import embargo, revisions, tags, workflow
 from ..forms import (
     EDITOR_EXTENSIONS,
     SCHEDULE_PRESETS,
@@ -96,6 +96,8 @@ class ArticleAdminForm(forms.ModelForm):
             "section",
             "tags",
             "hero_image",
+            "credit_line",
+            "embargo_until",
             "note_kind",
             "note",
             "seo_title",
@@ -134,6 +136,20 @@ class ArticleAdminForm(forms.ModelForm):
         if too_long:
             raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
         return names
+
+    def clean_embargo_until(self):
+        """A scheduled or live story cannot be put under an embargo that its publish time
+        would break: unschedule or unpublish it first."""
+        until = self.cleaned_data.get("embargo_until")
+        article = self.instance
+        going_out = article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
+        refused = going_out and until and embargo.refusal(article, article.publish_at, until=until)
+        if refused:
+            raise forms.ValidationError(
+                f"{refused} It is already {article.get_status_display().lower()} for "
+                "an earlier time: unschedule or unpublish it first."
+            )
+        return until
 
     def clean(self):
         cleaned = super().clean()
