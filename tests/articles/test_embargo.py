@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import sharing, workflow
 from articles.admin.forms import ArticleAdminForm
 from articles.models import Article, ArticleEvent
 from tests.factories import make_article, make_editor, make_user
@@ -153,7 +153,7 @@ def test_preview_shows_the_embargo_banner(editor_client):
 
 def test_share_link_shows_the_embargo_banner(client, editor):
     article = embargoed()
-    link, token = workflow.create_share_link(article, by=editor, days=2)
+    link, token = sharing.create_share_link(article, by=editor, days=2)
     response = client.get(reverse("articles:shared_preview", args=[token]))
     assert "EMBARGOED until" in response.content.decode()
 
