@@ -92,7 +92,7 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             obj is None or workflow.can_edit_image(request.user, obj)
         )
 
-    @admin.display(description="")
+    @admin.display(description="Photo")
     def thumbnail(self, image: Image) -> str:
         return thumbnail_html(image, width=80)
 
@@ -372,7 +372,7 @@ class ArticleAdmin(ArticleEditingMixin, TamperProofIdsMixin, admin.ModelAdmin):
         )
         return workflow.visible_to(request.user, queryset)
 
-    @admin.display(description="")
+    @admin.display(description="Photo")
     def thumbnail(self, article: Article) -> str:
         return thumbnail_html(article.hero_image, width=64)
 
