@@ -154,7 +154,9 @@ def report(failures: dict[str, list[str]]) -> str:
     )
 
 
-def test_public_pages_have_no_accessibility_violations(browser, live_server, newsroom, audit):
+def test_public_pages_have_no_accessibility_violations(
+    browser, live_server, newsroom, audit, settings
+):
     n = newsroom
     subscriber = n["subscriber"]
     edition = n["edition"]
@@ -166,6 +168,22 @@ def test_public_pages_have_no_accessibility_violations(browser, live_server, new
         form.locator("input[type=email]").evaluate("input => input.type = 'text'")
         form.locator("[type=submit]").click()
         page.wait_for_selector("#signup-email-error:not([hidden])")
+
+    def submit_without_script(email):
+        # form.submit() fires no submit event: the page posts as it does with JavaScript off.
+        def run(page):
+            page.goto(live_server.url + "/newsletter/")
+            form = page.locator("main form").first
+            form.locator("input[type=email]").fill(email)
+            form.locator("input[type=checkbox]").check()
+            with page.expect_navigation():
+                form.evaluate("form => form.submit()")
+
+        return run
+
+    def rate_limited(page):
+        settings.NEWSLETTER_RATE_LIMIT_PER_CLIENT = 0
+        submit_without_script("new.reader@example.com")(page)
 
     pages = [
         ("home", "/"),
@@ -180,6 +198,9 @@ def test_public_pages_have_no_accessibility_violations(browser, live_server, new
         ("search with no query", "/search/"),
         ("newsletter signup", "/newsletter/"),
         ("newsletter signup with errors", signup_with_errors),
+        ("newsletter signup with errors, no script", submit_without_script("not an address")),
+        ("newsletter signup done, no script", submit_without_script("new.reader@example.com")),
+        ("newsletter signup rate-limited", rate_limited),
         (
             "newsletter confirm",
             reverse("newsletter:confirm", args=[subscriber.confirmation_token()]),

@@ -1,13 +1,15 @@
 """What an article page costs a reader: bytes before images, requests, Largest Contentful Paint.
 
 The byte budget is asserted; the request count and LCP are recorded (printed and written to
-test-artifacts/page-weight.json) because time over loopback on a shared machine is no gate.
+test-artifacts/page-weight.json) because time over loopback on a shared machine is no gate:
+bench/article_weight.py measures them over several runs.
 """
 
 import json
 
 import pytest
 
+from bench.article_weight import measure
 from tests.factories import make_article, make_author, make_image, make_section
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,12 +23,6 @@ BODY = "".join(
     "<figure><blockquote><p>“We did not expect the water to rise this fast,” she said.</p>"
     "</blockquote><figcaption>Maria Lopes, harbour master</figcaption></figure>"
 )
-LCP = """() => new Promise(resolve => {
-    new PerformanceObserver(list => {
-        const entries = list.getEntries();
-        resolve(entries[entries.length - 1].startTime);
-    }).observe({type: "largest-contentful-paint", buffered: true});
-})"""
 
 
 def test_article_page_stays_within_its_byte_budget(browser, live_server, artifacts):
@@ -42,29 +38,8 @@ def test_article_page_stays_within_its_byte_budget(browser, live_server, artifac
         body=BODY,
         tags=["Water", "Weather", "Ports"],
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    finished = []
-    page.on("requestfinished", lambda request: finished.append(request))
-
-    page.goto(live_server.url + article.get_absolute_url(), wait_until="networkidle")
-    lcp_ms = page.evaluate(LCP)
-
-    def transferred(request) -> int:
-        sizes = request.sizes()
-        return sizes["responseHeadersSize"] + sizes["responseBodySize"]
-
-    before_images = [r for r in finished if r.resource_type != "image"]
-    figures = {
-        "bytes_before_images": sum(transferred(r) for r in before_images),
-        "bytes_images": sum(transferred(r) for r in finished if r.resource_type == "image"),
-        "requests": len(finished),
-        "requests_before_images": len(before_images),
-        "lcp_ms": round(lcp_ms),
-        "resources": sorted(f"{r.resource_type} {transferred(r)} {r.url}" for r in finished),
-    }
+    figures = measure(browser, live_server.url + article.get_absolute_url())
     (artifacts / "page-weight.json").write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures, indent=2))
-    context.close()
 
     assert figures["bytes_before_images"] <= BUDGET, figures
