@@ -219,6 +219,7 @@ def test_public_pages_have_no_accessibility_violations(
         ("404", "/no-such-page/"),
         ("share preview", reverse("articles:shared_preview", args=[n["share_token"]])),
         ("share preview, bad link", "/preview/not-a-token/"),
+        ("admin sign-in", "/admin/login/"),
     ]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     failures = audit_all(context.new_page(), live_server.url, pages, audit, errors=True)
@@ -291,6 +292,7 @@ def test_editor_admin_pages_have_no_accessibility_violations(
         ("edition add form", edition_admin + "add/"),
         ("edition change form", f"{edition_admin}{draft_edition.pk}/change/"),
         ("sent edition", f"{edition_admin}{newsroom['edition'].pk}/change/"),
+        ("edition email preview", f"{edition_admin}{draft_edition.pk}/preview/html/"),
     ]
     failures = audit_all(signed_in(newsroom["editor"]), live_server.url, pages, audit)
 
