@@ -49,11 +49,7 @@ def tab_to(page, selector: str, *, backwards: bool = False) -> None:
 
 def choose(page, select_id: str, text: str) -> None:
     """Pick `text` in a Select2 autocomplete from the keyboard: open, type, Enter."""
-    tab_to(
-        page,
-        f"[aria-controls='select2-{select_id}-container'], "
-        f"#{select_id} + .select2 .select2-selection",
-    )
+    tab_to(page, f"#{select_id} + .select2 .select2-selection")
     page.keyboard.press("Enter")
     page.keyboard.type(text)
     page.wait_for_selector(f".select2-results__option--highlighted:has-text('{text}')")
