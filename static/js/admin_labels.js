@@ -25,23 +25,37 @@
     });
   }
 
+  // In a tabular inline a select has no <label>, only the name nameTabularInputs gave it after
+  // its column: copy that into a hidden element the Select2 combobox can point at.
+  function columnLabel(select) {
+    var name = select.getAttribute("aria-label");
+    if (!name) return null;
+    var id = select.id + "-label";
+    var label = document.getElementById(id);
+    if (!label) {
+      label = document.createElement("span");
+      label.id = id;
+      label.hidden = true;
+      select.parentNode.insertBefore(label, select);
+    }
+    if (label.textContent !== name) label.textContent = name;
+    return label;
+  }
+
   function nameSelect2(root) {
     root.querySelectorAll(".select2-container").forEach(function (container) {
       var select = container.previousElementSibling;
       if (!select || select.tagName !== "SELECT") return;
-      var label = labelFor(select);
-      // In a tabular inline there is no <label>: the select is named after its column.
-      var name = label ? label.textContent.replace(/[:*]\s*$/, "").trim() : select.getAttribute("aria-label");
-      if (!name) return;
+      var label = labelFor(select) || columnLabel(select);
+      if (!label) return;
+      var name = label.textContent.replace(/[:*]\s*$/, "").trim();
       var combobox = container.querySelector(".select2-selection--single[role=combobox]");
       var rendered = container.querySelector(".select2-selection__rendered");
       if (combobox && rendered) {
-        // The chosen value alone is no name, and is empty until something is chosen.
-        if (label) combobox.setAttribute("aria-labelledby", label.id + " " + rendered.id);
-        else {
-          combobox.removeAttribute("aria-labelledby");
-          combobox.setAttribute("aria-label", name);
-        }
+        // Select2 labels the combobox with the chosen value alone, which is empty until
+        // something is chosen: name it "<field>: <value>" instead. The value's box is a plain
+        // span then (a "textbox" there would be read as a second, nameless field).
+        combobox.setAttribute("aria-labelledby", label.id + " " + rendered.id);
         rendered.removeAttribute("role");
         rendered.removeAttribute("aria-readonly");
       }

@@ -3,6 +3,7 @@ press Enter or Space. Every stop on the way must show where focus is, and Tab mu
 on (no trap: the body editor, Select2 widgets and the workflow panel all let focus go)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article, ArticleEvent
 from tests.factories import make_article, make_author, make_editor, make_reporter, make_section
@@ -71,6 +72,10 @@ def test_reporter_writes_and_submits_with_the_keyboard(signed_in, live_server):
     page.keyboard.type("The council said the wall would hold.")
     choose(page, "id_section", "Local")
     choose(page, "id_bylines-0-author", "Rita")
+    # What a screen reader announces for the chosen section: the field, then its value.
+    expect(page.locator("#id_section + .select2 .select2-selection")).to_have_accessible_name(
+        "Section: Local"
+    )
     tab_to(page, "button[value=submit]")
     page.keyboard.press("Enter")
     page.wait_for_selector(".messagelist .success")
