@@ -293,7 +293,7 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
         )
         return permissions.visible_to(request.user, queryset)
 
-    @admin.display(description="")
+    @admin.display(description="Photo")
     def thumbnail(self, article: Article) -> str:
         return thumbnail_html(article.hero_image, width=64)
 

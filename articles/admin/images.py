@@ -65,7 +65,7 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             obj is None or permissions.can_edit_image(request.user, obj)
         )
 
-    @admin.display(description="")
+    @admin.display(description="Photo")
     def thumbnail(self, image: Image) -> str:
         return thumbnail_html(image, width=80)
 

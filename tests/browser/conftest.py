@@ -96,3 +96,44 @@ def signed_in(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """axe-core as shipped inside axe-playwright-python: nothing is fetched at test time."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def audit(axe):
+    """`audit(page)` → the axe-core violations on `page` that fail the build, as readable lines.
+
+    Serious and critical ones always fail; moderate and minor ones fail unless
+    `a11y_allowlist.ALLOWLIST` excuses that rule on that element, with a reason.
+    """
+    from urllib.parse import urlsplit
+
+    from .a11y_allowlist import is_allowed
+
+    def run(page) -> list[str]:
+        # Two frames: scripts that finish the page on the next frame (admin_labels.js) have run.
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        failing = []
+        for violation in axe.run(page).response["violations"]:
+            targets = [
+                " ".join(map(str, node["target"]))
+                for node in violation["nodes"]
+                if not is_allowed(violation, node, urlsplit(page.url).path)
+            ]
+            if targets:
+                failing.append(
+                    f"{violation['id']} ({violation['impact']}): {'; '.join(targets[:6])}"
+                    f" [{len(targets)} element(s)] {violation['help']}"
+                )
+        return failing
+
+    return run

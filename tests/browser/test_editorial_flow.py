@@ -30,7 +30,7 @@ def log_in(browser, live_server, username):
 
 def choose(page, select_id: str, text: str) -> None:
     """Pick `text` in one of the admin's autocomplete (select2) widgets."""
-    page.click(f"[aria-labelledby='select2-{select_id}-container']")
+    page.click(f"[aria-labelledby~='select2-{select_id}-container']")
     page.fill(".select2-container--open .select2-search__field", text)
     page.click(f".select2-results__option:has-text('{text}')")
 

@@ -61,7 +61,7 @@ def test_reporter_writes_previews_and_submits_in_few_clicks(
     page.keyboard.type("Flood defences")
     page.wait_for_selector(".select2-results__option:has-text('Flood defences')")
     page.keyboard.press("Enter")
-    count.click(page, "[aria-labelledby='select2-id_section-container']")
+    count.click(page, "[aria-labelledby~='select2-id_section-container']")
     page.keyboard.type("Local")
     count.click(page, ".select2-results__option:has-text('Local')")
 

@@ -40,7 +40,7 @@ def test_the_hero_image_chooser_shows_thumbnails(signed_in, live_server):
     article = make_article(status=Article.Status.DRAFT)
     page = signed_in(make_editor("edna"))
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
-    page.click("[aria-labelledby='select2-id_hero_image-container']")
+    page.click("[aria-labelledby~='select2-id_hero_image-container']")
     page.keyboard.type("Harbour")
     thumbnail = page.wait_for_selector(".select2-results__option img.chooser-thumbnail")
     assert thumbnail.get_attribute("src").endswith(f"/image/{image.pk}/thumbnail/")
