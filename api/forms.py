@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.db.models import Q
 from taggit.models import Tag
@@ -43,6 +45,16 @@ class ArticleListForm(forms.Form):
     def clean_author(self):
         authors = Article.objects.live().authors()
         return self._owner(authors, "author", "No live article is by an author “{}”.")
+
+    def clean_updated_since(self):
+        since = self.cleaned_data["updated_since"]
+        try:
+            # 0001-01-01T00:00+01:00 parses, then falls off the calendar in UTC.
+            if since is not None:
+                since.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError("That time is out of range.") from None
+        return since
 
     def clean_cursor(self):
         cursor = self.cleaned_data["cursor"]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
@@ -230,7 +231,8 @@ def render_preview(request, article_id: int) -> HttpResponse:
     Callers decide who may see it (the admin's permission checks, or a valid share link).
     """
     article = Article.objects.for_cards().prefetch_related("tags").get(pk=article_id)
-    context = {"article": article, "related": [], "preview": True}
+    embargoed = article.embargo_until is not None and article.embargo_until > timezone.now()
+    context = {"article": article, "related": [], "preview": True, "embargoed": embargoed}
     return private_noindex(render(request, "articles/article_detail.html", context))
 
 

@@ -128,7 +128,7 @@ class WireItemAdmin(admin.ModelAdmin):
                 outcomes.append(
                     ingest(
                         data["text"].encode(),
-                        name="pasted text",
+                        name="pasted text.txt",
                         by=request.user,
                         source=data["source"],
                         headline=data["headline"],

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from articles import images, revisions, workflow
+from articles import images, revisions, tags, workflow
 from articles.models import Article, Byline, Image, Section
 
 from .formats import WireFormatError, WirePicture, WireStory, newsml, ninjs, plaintext
@@ -92,8 +92,12 @@ def ingest(
             return Outcome(name, "refused", error.reason)
         except IntegrityError:
             if attempt == 2:
-                raise
+                logger.exception("Wire item %s could not be stored", name)
+                return Outcome(name, "refused", "the database refused it (logged)")
             logger.info("Wire item %s %s stored meanwhile; retrying", story.source, story.item_id)
+        except DatabaseError:
+            logger.exception("Wire item %s could not be stored", name)
+            return Outcome(name, "refused", "the database refused it (logged)")
     raise AssertionError("unreachable")
 
 
@@ -104,13 +108,16 @@ def read(
     if data[:4] == b"PK\x03\x04":
         return _read_zip(data, name=name, source=source, headline=headline)
     start = data.lstrip()[:1]
-    if start == b"{":
+    # Said to be text (a pasted story is too): read as text, whatever it starts with.
+    if name.lower().endswith(".txt"):
+        story = plaintext.parse(data, source=source, headline=headline)
+    elif start == b"{":
         story = ninjs.parse(data, source=source)
     elif start == b"<":
         story = newsml.parse(data, source=source)
     elif name.lower().endswith((".json", ".xml")):
         raise WireFormatError("The file is empty or does not start like JSON or XML.")
-    elif name.lower().endswith(".txt") or not posixpath.splitext(name)[1]:
+    elif not posixpath.splitext(name)[1]:
         story = plaintext.parse(data, source=source, headline=headline)
     else:
         raise WireFormatError(
@@ -242,7 +249,7 @@ def _create(story: WireStory, pictures, by) -> WireItem:
         article.hero_image = _save_picture(*pictures[0], story)
     article.save()
     if story.subjects:
-        article.tags.add(*[s[:100] for s in story.subjects])
+        article.tags.add(*[tags.tag_named(s[:100]) for s in story.subjects])
     author = getattr(by, "author", None) if by is not None and by.is_authenticated else None
     if author is not None:
         Byline.objects.create(article=article, author=author, position=0)
@@ -296,7 +303,8 @@ def _kill(item: WireItem, version: WireVersion, by) -> str:
     note = (
         f"{item.source} {'withdrew' if version.pub_status == 'withheld' else 'killed'} this story"
     )
-    scheduled = article.status == Article.Status.SCHEDULED and not article.is_live
+    # By status: a scheduled story whose time has come is live, but only unscheduling moves it.
+    scheduled = article.status == Article.Status.SCHEDULED
     at_risk = article.is_live or scheduled
     if at_risk and settings.WIRE_KILL_ACTION == "unpublish":
         take_down = workflow.unschedule if scheduled else workflow.unpublish

@@ -170,7 +170,9 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             """Offers and accepts only the tags this user may see (the form declares the field,
             so formfield_for_manytomany never sees it). Restoring an autosave, it starts as the
             editor left it and claims the version the typing started from, so if someone saved
-            since, saving shows their changes first."""
+            since, saving shows their changes first. Only a superuser may lift an embargo."""
+
+            may_lift_embargo = request.user.is_superuser
 
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)

@@ -137,11 +137,25 @@ class ArticleAdminForm(forms.ModelForm):
             raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
         return names
 
+    # Set per request by ArticleAdmin.get_form: an agency's embargo is lifted by a superuser
+    # only (Django's admin history records the change), never in passing by whoever edits.
+    may_lift_embargo = False
+
     def clean_embargo_until(self):
         """A scheduled or live story cannot be put under an embargo that its publish time
-        would break: unschedule or unpublish it first."""
+        would break: unschedule or unpublish it first. An embargo still running can be moved
+        later by anyone who may edit the story, but cleared or brought forward only by a
+        superuser."""
         until = self.cleaned_data.get("embargo_until")
         article = self.instance
+        running = article.pk and article.embargo_until and article.embargo_until > timezone.now()
+        lifted = running and (until is None or until < article.embargo_until)
+        if lifted and not self.may_lift_embargo:
+            raise forms.ValidationError(
+                "This story is under embargo until "
+                f"{date_format(timezone.localtime(article.embargo_until), 'j F Y, H:i')}. "
+                "Only a superuser can lift an embargo or bring it forward."
+            )
         going_out = article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
         refused = going_out and until and embargo.refusal(article, article.publish_at, until=until)
         if refused:

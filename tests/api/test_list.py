@@ -102,6 +102,8 @@ def test_updated_since_keeps_recently_changed_and_published(client, clock):
         ({"tag": "nothing"}, "tag"),
         ({"author": "nobody"}, "author"),
         ({"updated_since": "yesterday"}, "updated_since"),
+        ({"updated_since": "0001-01-01T00:00+01:00"}, "updated_since"),
+        ({"updated_since": "9999-12-31T23:59-01:00"}, "updated_since"),
         ({"limit": "0"}, "limit"),
         ({"limit": "500"}, "limit"),
         ({"limit": "many"}, "limit"),

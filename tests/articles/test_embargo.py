@@ -169,3 +169,32 @@ def test_admin_list_shows_the_embargo(editor_client):
     embargoed(headline="Under embargo")
     response = editor_client.get(CHANGELIST)
     assert "column-embargo_until" in response.content.decode()
+
+
+@pytest.mark.parametrize("change", [{"embargo_until": ""}, {"embargo_until": "earlier"}])
+def test_an_editor_cannot_lift_a_running_embargo_from_the_form(change):
+    article = embargoed(hours=5)
+    if change["embargo_until"] == "earlier":
+        change = {"embargo_until": timezone.now() + HOUR}
+    form = _admin_form(article, change)
+    assert not form.is_valid()
+    assert "Only a superuser can lift an embargo" in str(form.errors["embargo_until"])
+
+
+def test_an_embargo_can_be_moved_later_by_an_editor_and_lifted_by_a_superuser():
+    article = embargoed(hours=5)
+    later = _admin_form(article, {"embargo_until": timezone.now() + 9 * HOUR})
+    later.is_valid()
+    assert "embargo_until" not in later.errors
+    lifted = _admin_form(article, {"embargo_until": ""})
+    lifted.may_lift_embargo = True
+    lifted.is_valid()
+    assert "embargo_until" not in lifted.errors
+
+
+def test_the_banner_goes_once_the_embargo_has_passed(editor_client, clock):
+    article = embargoed(hours=1)
+    clock.shift(2 * 3600)
+    response = editor_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert response.status_code == 200
+    assert "EMBARGOED until" not in response.content.decode()

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles import sharing
 from articles.models import Article, Author
 from articles.revisions import record_revision
 from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber, Terms
@@ -99,7 +99,7 @@ def newsroom(settings):
         authors=[reporter_author],
         created_by=reporter,
     )
-    _, share_token = workflow.create_share_link(draft, by=editor, days=3)
+    _, share_token = sharing.create_share_link(draft, by=editor, days=3)
     daily = Newsletter.objects.get(slug="daily-briefing")
     edition = Edition.objects.create(
         newsletter=daily,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from articles import revisions, workflow
 from articles.models import Article, Image, Revision
-from tests.factories import image_bytes
+from tests.factories import image_bytes, make_article
 from tests.wire.conftest import fixture_bytes, zipped
 from wire.ingest import ingest
 from wire.models import WireItem, WireVersion
@@ -232,12 +232,13 @@ def test_no_section_refuses_with_a_reason(db):
     assert not WireItem.objects.exists()
 
 
-def test_embargo_from_the_wire_binds_the_draft(section, editor):
+def test_embargo_from_the_wire_binds_the_draft(section, editor, clock):
+    clock.move_to("2026-11-29T18:00:00Z")  # before the fixture's embargo, whatever today is
     outcome = ingest(fixture_bytes("ninjs3.json"), name="a.json")
     article = outcome.item.article
-    if article.embargo_until > timezone.now():
-        with pytest.raises(workflow.InvalidTransition, match="embargoed"):
-            workflow.publish(article, by=editor)
+    assert article.embargo_until > timezone.now()
+    with pytest.raises(workflow.InvalidTransition, match="embargoed"):
+        workflow.publish(article, by=editor)
 
 
 def test_kill_of_a_scheduled_story_unschedules_it_and_alerts(
@@ -251,3 +252,50 @@ def test_kill_of_a_scheduled_story_unschedules_it_and_alerts(
     assert "unscheduled automatically" in outcome.reason
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
     assert any(m.subject.startswith("KILL") for m in mail.outbox)
+
+
+def test_kill_of_a_scheduled_story_already_due_unschedules_it(
+    section, editor, immediate_tasks, settings, django_capture_on_commit_callbacks, clock
+):
+    settings.WIRE_KILL_ACTION = "unpublish"
+    article = ingest(ninjs_version(1), name="v1.json").item.article
+    workflow.schedule(article, by=editor, at=timezone.now() + HOUR)
+    clock.shift(2 * 3600)  # due and live, before publish_due has flipped it to published
+    assert Article.objects.live().filter(pk=article.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = ingest(ninjs_version(2, status="canceled"), name="kill.json", by=editor)
+    assert "unscheduled automatically" in outcome.reason
+    assert not Article.objects.live().filter(pk=article.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"urgency": -1}, "urgency must be from 0 to 9"),
+        ({"urgency": 10**30}, "urgency must be from 0 to 9"),
+        ({"version": str(10**30)}, "is too large"),
+        ({"uri": "urn:x:" + "1" * 300}, "item id is longer than 255"),
+        ({"copyrightholder": "A" * 200}, "source name is longer than 120"),
+    ],
+)
+def test_values_the_database_cannot_hold_are_refused_with_a_reason(section, change, reason):
+    item = {**json.loads(ninjs_version(1)), **change}
+    outcome = ingest(json.dumps(item).encode(), name="odd.json")
+    assert outcome.refused and reason in outcome.reason
+    assert not WireItem.objects.exists()
+
+
+def test_pasted_text_that_starts_like_markup_is_read_as_text(section, editor):
+    pasted = b"<<Exclusive>> The harbour barrier failed.\n\nEngineers blame the pumps."
+    outcome = ingest(
+        pasted, name="pasted text.txt", by=editor, source="Reuters", headline="Barrier fails"
+    )
+    assert outcome.result == "created"
+    assert "Engineers blame the pumps." in outcome.item.article.body
+
+
+def test_wire_subjects_reuse_a_tag_in_any_letter_case(section):
+    make_article(tags=["Politics"])
+    item = {**json.loads(ninjs_version(1)), "subject": [{"name": "politics"}]}
+    article = ingest(json.dumps(item).encode(), name="tagged.json").item.article
+    assert list(article.tags.names()) == ["Politics"]

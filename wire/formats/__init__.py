@@ -12,6 +12,10 @@ from django.utils.html import strip_tags
 from articles.sanitizer import sanitize_body
 
 KILLED_STATUSES = frozenset({"canceled", "withheld"})
+PUB_STATUSES = frozenset({"usable", *KILLED_STATUSES})
+ITEM_ID_LIMIT = 255
+SOURCE_LIMIT = 120
+VERSION_LIMIT = 2**31 - 1
 STANDFIRST_LIMIT = 600
 
 
@@ -78,6 +82,20 @@ def finish(story: WireStory) -> WireStory:
         raise WireFormatError("The item does not say which agency or outlet it comes from.")
     if not story.item_id:
         raise WireFormatError("The item has no id (ninjs uri, NewsML-G2 guid).")
+    # What the columns hold (WireItem, WireVersion): refused here, with a reason, rather than
+    # failing in the database half-way through the batch.
+    if len(story.item_id) > ITEM_ID_LIMIT:
+        raise WireFormatError(f"The item id is longer than {ITEM_ID_LIMIT} characters.")
+    if len(story.source) > SOURCE_LIMIT:
+        raise WireFormatError(f"The source name is longer than {SOURCE_LIMIT} characters.")
+    if story.version > VERSION_LIMIT:
+        raise WireFormatError(f"The version {story.version} is too large.")
+    if story.urgency is not None and not 0 <= story.urgency <= 9:
+        raise WireFormatError(f"The urgency must be from 0 to 9, not {story.urgency}.")
+    if story.pub_status not in PUB_STATUSES:
+        raise WireFormatError(
+            f"Unknown pubStatus {story.pub_status!r}: expected usable, withheld or canceled."
+        )
     if not story.standfirst:
         story.standfirst = first_paragraph_text(story.body)
     story.standfirst = shorten(" ".join(story.standfirst.split()), STANDFIRST_LIMIT)

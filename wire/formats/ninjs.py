@@ -8,6 +8,7 @@
 import json
 
 from . import (
+    PUB_STATUSES,
     WireFormatError,
     WirePicture,
     WireStory,
@@ -17,8 +18,6 @@ from . import (
     parse_time,
     parse_version,
 )
-
-PUB_STATUSES = {"usable", "withheld", "canceled"}
 
 
 def parse(data: bytes, *, source: str = "") -> WireStory:

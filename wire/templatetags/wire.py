@@ -19,12 +19,11 @@ def wire_dashboard(context) -> dict:
         return {"panel": None}
     new = WireItem.objects.untouched().select_related("article")
     items = WireItem.objects.all()
+    at_risk = Q(article__status__in=["published", "scheduled"])  # live, or going live
     counts = items.aggregate(
         count=Count("pk", filter=Q(pk__in=items.untouched().values("pk"))),
         newer=Count("pk", filter=Q(pk__in=items.with_newer_version().values("pk"))),
-        killed=Count(
-            "pk", filter=Q(pk__in=items.killed().filter(article__status="published").values("pk"))
-        ),
+        killed=Count("pk", filter=Q(pk__in=items.killed().filter(at_risk).values("pk"))),
     )
     return {
         "panel": {"items": list(new[:PER_PANEL]), **counts},
