@@ -123,7 +123,6 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             },
         ),
         ("Source", {"fields": ["credit_line"]}),
-        ("Update or correction", {"fields": ["note_kind", "note"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected"]

@@ -98,8 +98,6 @@ class ArticleAdminForm(forms.ModelForm):
             "hero_image",
             "credit_line",
             "embargo_until",
-            "note_kind",
-            "note",
             "seo_title",
             "seo_description",
         ]
