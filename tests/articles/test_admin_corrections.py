@@ -139,3 +139,15 @@ def test_superuser_removes_an_entry_with_a_reason(client, editor):
 def test_the_panel_views_answer_post_only(editor_client):
     article = make_article(status=Article.Status.PUBLISHED)
     assert editor_client.get(add_url(article)).status_code == 405
+
+
+def test_only_a_superuser_reads_the_removal_log(client, editor_client, editor):
+    entry = corrections.add(make_article(), by=editor, kind="correction", text="Wrong.")
+    chief = make_user("chief", is_superuser=True)
+    removal = corrections.remove(entry, by=chief, reason="Court order.")
+    url = reverse("admin:articles_correctionremoval_change", args=[removal.pk])
+
+    assert editor_client.get(url).status_code in (302, 403)
+    client.force_login(chief)
+    page = client.get(url)
+    assert page.status_code == 200 and "Court order." in page.content.decode()
