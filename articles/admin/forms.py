@@ -116,6 +116,10 @@ class ArticleAdminForm(forms.ModelForm):
                 "Leave empty to make one from the headline. Changing the slug of a published "
                 "article keeps the old address working: it redirects to the new one."
             )
+        if "embargo_until" in self.fields:
+            # The admin's split widget prints "Date:" and "Time:" as bare text, not labels.
+            date, time = self.fields["embargo_until"].widget.widgets
+            date.attrs["aria-label"], time.attrs["aria-label"] = "Embargo date", "Embargo time"
         if self.instance.pk:
             self.initial["expected_version"] = self.instance.version
         if self.initial.get("body"):
