@@ -60,6 +60,9 @@ def remove(entry: Correction, *, by, reason: str) -> CorrectionRemoval:
         raise InvalidTransition("Say why this entry is removed: a reason is required.")
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=entry.article_id)
+        # A queryset delete: Correction.delete refuses on a live article, and this is the door.
+        if not Correction.objects.filter(pk=entry.pk).delete()[0]:
+            raise InvalidTransition("That entry was already removed.")
         removal = CorrectionRemoval.objects.create(
             article=locked,
             kind=entry.kind,
@@ -68,8 +71,6 @@ def remove(entry: Correction, *, by, reason: str) -> CorrectionRemoval:
             removed_by=by,
             reason=reason,
         )
-        # A queryset delete: Correction.delete refuses on a live article, and this is the door.
-        Correction.objects.filter(pk=entry.pk).delete()
         _record(locked, by, f"{entry.get_kind_display()} removed ({reason}): {entry.text}")
     return removal
 
@@ -139,7 +140,7 @@ def _record(locked: Article, by, comment: str, modified: bool = True) -> None:
     Article.objects.filter(pk=locked.pk).update(**changes)
     ArticleEvent.objects.create(
         article=locked,
-        actor=None if by is None else by,
+        actor=by,
         from_status=locked.status,
         to_status=locked.status,
         comment=comment,

@@ -425,7 +425,8 @@ class Correction(models.Model):
         return Article.objects.live().filter(pk=self.article_id).exists()
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk and Correction.objects.get(pk=self.pk).is_fixed:
+        stored = Correction.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.is_fixed:
             raise ValidationError("A correction on a live article cannot be changed.")
         super().save(*args, **kwargs)
 

@@ -133,6 +133,15 @@ def test_only_a_superuser_removes_an_entry_and_only_with_a_reason(editor):
     assert not CorrectionRemoval.objects.exists()
 
 
+def test_an_entry_is_removed_once_and_logged_once(editor):
+    entry = corrections.add(make_article(), by=editor, kind="correction", text="Wrong.")
+    chief = make_user("chief", is_superuser=True)
+    corrections.remove(entry, by=chief, reason="Court order.")
+    with pytest.raises(workflow.InvalidTransition, match="already removed"):
+        corrections.remove(entry, by=chief, reason="Again.")
+    assert CorrectionRemoval.objects.count() == 1
+
+
 # --- what search engines and feed readers see --------------------------------------------
 
 
