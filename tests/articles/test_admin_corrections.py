@@ -33,6 +33,7 @@ def test_editor_adds_an_entry_from_the_change_form(editor_client, editor):
     article = make_article()
     change = editor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assert add_url(article) in change.content.decode()
+    assert "Correct, clarify or update this story" in change.content.decode()  # workflow step
 
     response = editor_client.post(
         add_url(article),
