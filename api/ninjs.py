@@ -15,16 +15,18 @@ Where our fields go (ninjs 3.0 has no field for some of them; the nearest is nam
   `descriptions` its alt text (role `alt`) and caption (role `caption`), `renditions` the
   original and every resized copy with absolute URLs, size and media type.
 - ninjs 3 has no `webUrl`: the article page is the item's rendition named `web` (text/html).
-- The update or correction note goes in `edNote` (`notes`), the field agencies use to tell
-  receiving desks what changed; a corrections record can replace that one function.
+- The article's corrections and updates go in `edNote` (`notes`), one line each, newest
+  first: the field agencies use to tell receiving desks what changed.
 """
 
 import functools
+import html
 import mimetypes
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import to_locale
 
 from articles.models import Article, Image
@@ -93,10 +95,16 @@ def byline(article: Article) -> str:
 
 
 def notes(article: Article) -> dict[str, Any]:
-    """The article's update or correction, in the ninjs field that carries it."""
-    if not article.note:
+    """The article's corrections and updates, newest first, in the ninjs field that carries
+    them; read from prefetched entries when they are there."""
+    record = [e for e in article.corrections.all() if e.status == e.Status.APPROVED]
+    if not record:
         return {}
-    return {"edNote": f"{article.get_note_kind_display()}: {article.note}"}
+    lines = [
+        f"{e.get_kind_display()} ({e.created_at:%Y-%m-%d}): {html.unescape(strip_tags(e.text))}"
+        for e in record
+    ]
+    return {"edNote": "\n".join(lines)}
 
 
 def picture(image: Image, base: str, name: str = "hero") -> dict[str, Any]:

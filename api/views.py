@@ -18,7 +18,7 @@ DOCS_SECONDS = 3600
 
 def articles():
     """Live articles with everything `article_to_ninjs` reads, in a fixed number of queries."""
-    return Article.objects.live().for_cards().prefetch_related("tags").newest_first()
+    return Article.objects.live().for_cards().prefetch_related("tags", "corrections").newest_first()
 
 
 def error(status: int, reason: str, **details) -> JsonResponse:

@@ -29,6 +29,7 @@ from .models import Article, Byline
 NAV = "nav"
 LATEST = "latest"
 SITEMAPS = "sitemaps"
+CORRECTIONS = "corrections"  # the corrections archive and its feeds
 # Statuses in which an article is, was or is about to be on a public page.
 PUBLIC_STATUSES = {Article.Status.PUBLISHED, Article.Status.SCHEDULED}
 NEXT_PUBLISH_KEY = "articles:next-publish-at"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
-from . import caching
+from . import caching, corrections
 from .metadata import absolute_url, shared_image
 from .models import Article, Section
 
@@ -214,3 +214,60 @@ class AuthorFeed(ArticleFeed):
 class AuthorAtomFeed(AuthorFeed):
     feed_type = AtomWithBylines
     url_name = "articles:author_feed_atom"
+
+
+class CorrectionFeed(Feed):
+    """The newest corrections and clarifications on live articles (the /corrections/ page)."""
+
+    feed_type = Rss201rev2Feed
+    url_name = "articles:corrections_feed_rss"
+    author_name = settings.SITE_NAME
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return caching.cacheable(response, {caching.LATEST, caching.CORRECTIONS})
+
+    def title(self):
+        return f"Corrections – {settings.SITE_NAME}"
+
+    def description(self):
+        return f"Every correction and clarification to {settings.SITE_NAME}'s stories."
+
+    def subtitle(self):
+        return self.description()
+
+    def link(self):
+        return absolute_url(reverse("articles:corrections"))
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def items(self):
+        return corrections.archive()[:FEED_LENGTH]
+
+    def item_title(self, item) -> str:
+        return f"{item.get_kind_display()}: {item.article.headline}"
+
+    def item_description(self, item) -> str:
+        # The text is sanitised HTML (links and emphasis), which both formats carry as HTML.
+        return item.text
+
+    def item_link(self, item) -> str:
+        return absolute_url(f"{item.article.get_absolute_url()}#correction-{item.pk}")
+
+    def item_guid(self, item) -> str:
+        host = urlsplit(settings.SITE_URL).hostname
+        return f"tag:{host},{item.created_at:%Y-%m-%d}:correction:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+
+class CorrectionAtomFeed(CorrectionFeed):
+    feed_type = Atom1Feed
+    url_name = "articles:corrections_feed_atom"

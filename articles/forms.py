@@ -20,7 +20,7 @@ from taggit.models import Tag
 from admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
 from . import images, tags
-from .models import Image
+from .models import Correction, Image
 from .sanitizer import sanitize_body
 
 # What the body editor offers. Everything it can produce is a subset of what
@@ -280,4 +280,26 @@ class ShareLinkForm(forms.Form):
             "min_value": "A share link lasts at least 1 day.",
             "max_value": "A share link lasts at most 30 days.",
         },
+    )
+
+
+class CorrectionForm(forms.Form):
+    """An entry on an article's record (articles/corrections.py sanitises and checks it)."""
+
+    refusal = "No entry added: "
+
+    kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Links (<a href>) and emphasis (<em>, <strong>) only; anything else is removed.",
+        error_messages={"required": "Write what was corrected, clarified or updated."},
+    )
+
+
+class CorrectionRemovalForm(forms.Form):
+    refusal = "Not removed: "
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        error_messages={"required": "Say why this entry is removed: a reason is required."},
     )

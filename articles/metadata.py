@@ -4,6 +4,7 @@ Canonical addresses are built from settings.SITE_URL, never from the request's H
 so every copy of a page (another host name, a tracking query string) points at one address.
 """
 
+import html
 import json
 from dataclasses import dataclass
 from mimetypes import guess_type
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .pagination import page_number
@@ -92,8 +93,10 @@ def publisher() -> dict:
     }
 
 
-def article_json_ld(article) -> dict:
-    """schema.org NewsArticle for an article page, from prefetched bylines and renditions."""
+def article_json_ld(article, record=()) -> dict:
+    """schema.org NewsArticle for an article page, from prefetched bylines and renditions;
+    each correction or clarification in `record` (its approved entries) is a CorrectionComment.
+    """
     url = absolute_url(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -112,6 +115,17 @@ def article_json_ld(article) -> dict:
         ],
         "publisher": publisher(),
     }
+    on_the_record = [e for e in record if e.kind in ("correction", "clarification")]
+    if on_the_record:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": html.unescape(strip_tags(entry.text)),
+                "datePublished": entry.created_at.isoformat(),
+                "url": f"{url}#correction-{entry.pk}",
+            }
+            for entry in on_the_record
+        ]
     if article.hero_image:
         images = []
         for format in ("webp", "jpeg"):

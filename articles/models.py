@@ -170,10 +170,6 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    class NoteKind(models.TextChoices):
-        UPDATE = "update", "Update"
-        CORRECTION = "correction", "Correction"
-
     headline = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     standfirst = models.TextField(
@@ -196,13 +192,6 @@ class Article(models.Model):
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    note_kind = models.CharField(
-        "note type", max_length=16, choices=NoteKind.choices, default=NoteKind.UPDATE
-    )
-    note = models.TextField(
-        blank=True, help_text="An update or correction, shown to readers above the body."
-    )
 
     embargo_until = models.DateTimeField(
         null=True,
@@ -391,6 +380,83 @@ class ArticleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class Correction(models.Model):
+    """One dated entry of an article's record: a correction, clarification or update.
+
+    Once the article is live an approved entry stays as written; only a superuser removes one,
+    through articles.corrections.remove, which keeps a CorrectionRemoval. The rules are in
+    articles/corrections.py, the one door for adding, approving and removing.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(help_text="Links and emphasis only.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.article_id}, {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_fixed(self) -> bool:
+        """An approved entry on a live article is on the record: it no longer changes."""
+        if self.status != self.Status.APPROVED:
+            return False
+        return Article.objects.live().filter(pk=self.article_id).exists()
+
+    def save(self, *args, **kwargs) -> None:
+        stored = Correction.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.is_fixed:
+            raise ValidationError("A correction on a live article cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_fixed:
+            raise ValidationError(
+                "A correction on a live article cannot be deleted; a superuser can remove it "
+                "with a reason."
+            )
+        return super().delete(*args, **kwargs)
+
+
+class CorrectionRemoval(models.Model):
+    """The audit row a superuser's removal of a correction leaves: who, when, why, and what."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Correction.Kind.choices)
+    text = models.TextField()
+    written_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-removed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Removal from {self.article_id}, {self.removed_at:%Y-%m-%d}"
 
 
 class ShareLink(models.Model):

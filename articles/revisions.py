@@ -71,9 +71,6 @@ REVISION_FIELDS = [
     RevisionField("body", ""),
     RevisionField("section_name", "Section", copied=False, restored=False),
     RevisionField("hero_image_label", "Hero image", copied=False, restored=False),
-    # Restored only when it is still one of Article.NoteKind's values.
-    RevisionField("note_kind", "Note type", restored=False),
-    RevisionField("note", "Note"),
     RevisionField("seo_title", "SEO title"),
     RevisionField("seo_description", "SEO description"),
     RevisionField("status", "Status", restored=False),
@@ -216,8 +213,6 @@ def restore_revision(revision: Revision, *, by, expected_version: int | None) ->
         for field in REVISION_FIELDS:
             if field.restored:
                 setattr(article, field.name, getattr(revision, field.name))
-        if revision.note_kind in Article.NoteKind.values:
-            article.note_kind = revision.note_kind
         if Section.objects.filter(pk=revision.section_id_at_save).exists():
             article.section_id = revision.section_id_at_save
         if revision.hero_image_id_at_save is None:

@@ -90,3 +90,19 @@ def sanitize_body(html: str) -> str:
     )
     # An image whose src was refused above is an empty box (often a tracking pixel): drop it.
     return _IMG_WITHOUT_SRC.sub("", cleaned).strip()
+
+
+NOTE_TAGS = {"a", "em", "strong", "i", "b"}
+
+
+def sanitize_note(html: str) -> str:
+    """A correction's text: links and emphasis only, everything else reduced to its text."""
+    return nh3.clean(
+        html or "",
+        tags=NOTE_TAGS,
+        clean_content_tags={"script", "style", "template", "iframe", "object", "noscript"},
+        attributes={"a": {"href"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.generic import ListView
 
-from . import caching, search, sharing
+from . import caching, corrections, search, sharing
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate
@@ -56,12 +56,14 @@ def article_detail(request, slug: str):
         raise Http404("No such article.")
     related = list(live.defer("body").related_to(article))
     with_card_data([article, *related])
+    record = corrections.for_page(article)
     context = {
         "article": article,
         "related": related,
+        "record": record,
         "current_section_slug": article.section.slug,
         "share_image": shared_image(article.hero_image),
-        "json_ld": json_ld_script(article_json_ld(article)),
+        "json_ld": json_ld_script(article_json_ld(article, record)),
     }
     response = render(request, "articles/article_detail.html", context)
     # The page lists its tags and picks related stories by them.
@@ -106,6 +108,25 @@ class ArticleListView(ListView):
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         return caching.cacheable(response, self.owner_keys())
+
+
+class CorrectionsView(ListView):
+    """Every correction and clarification on a live article, newest first."""
+
+    paginate_by = PER_PAGE
+    template_name = "articles/corrections.html"
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        return corrections.archive()
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        return caching.cacheable(response, {caching.LATEST, caching.CORRECTIONS})
 
 
 class SectionView(ArticleListView):
@@ -232,7 +253,13 @@ def render_preview(request, article_id: int) -> HttpResponse:
     """
     article = Article.objects.for_cards().prefetch_related("tags").get(pk=article_id)
     embargoed = article.embargo_until is not None and article.embargo_until > timezone.now()
-    context = {"article": article, "related": [], "preview": True, "embargoed": embargoed}
+    context = {
+        "article": article,
+        "related": [],
+        "record": corrections.for_page(article),
+        "preview": True,
+        "embargoed": embargoed,
+    }
     return private_noindex(render(request, "articles/article_detail.html", context))
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PILImage
 
-from articles.models import Article, Author, Byline, Image, Section
+from articles.models import Article, Author, Byline, Correction, Image, Section
 
 _seq = itertools.count(1)
 
@@ -70,6 +70,15 @@ def make_article(
     if tags:
         article.tags.add(*tags)
     return article
+
+
+def make_correction(
+    article: Article, text: str = "An earlier version misnamed the bridge.", **fields
+) -> Correction:
+    """An approved entry on the record, written straight to the table (no history, no purge):
+    for arranging a test. The rules are tested through articles.corrections."""
+    fields.setdefault("kind", Correction.Kind.CORRECTION)
+    return Correction.objects.create(article=article, text=text, **fields)
 
 
 def make_user(username: str = "user", *, groups: tuple[str, ...] = (), **fields):

@@ -19,6 +19,7 @@ from admin_forms import TamperProofIdsMixin
 
 from .. import permissions, presence, revisions, search, workflow
 from ..models import Article, Author, Autosave, Byline
+from .correction_views import CorrectionViews
 from .forms import ArticleAdminForm
 from .images import thumbnail_html
 from .revision_views import AUTOSAVE_SECONDS, RevisionViews
@@ -70,7 +71,9 @@ class VisibleTagsFilter(admin.RelatedFieldListFilter):
         return tags.values_list("pk", "name")
 
 
-class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    WorkflowViews, CorrectionViews, RevisionViews, TamperProofIdsMixin, admin.ModelAdmin
+):
     form = ArticleAdminForm
     # Status straight after the headline, so it stays in view on a phone.
     list_display = [
@@ -123,7 +126,6 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             },
         ),
         ("Source", {"fields": ["credit_line"]}),
-        ("Update or correction", {"fields": ["note_kind", "note"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
     ]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected"]
@@ -436,6 +438,21 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             ),
             path("<path:object_id>/share/", wrap(self.share_view), name="articles_article_share"),
             path(
+                "<path:object_id>/corrections/add/",
+                wrap(self.correction_add_view),
+                name="articles_article_correction_add",
+            ),
+            path(
+                "<path:object_id>/corrections/<int:entry_id>/approve/",
+                wrap(self.correction_approve_view),
+                name="articles_article_correction_approve",
+            ),
+            path(
+                "<path:object_id>/corrections/<int:entry_id>/remove/",
+                wrap(self.correction_remove_view),
+                name="articles_article_correction_remove",
+            ),
+            path(
                 "<path:object_id>/share/<int:link_id>/revoke/",
                 wrap(self.revoke_share_view),
                 name="articles_article_revoke_share",
@@ -510,7 +527,11 @@ class ArticleAdmin(WorkflowViews, RevisionViews, TamperProofIdsMixin, admin.Mode
             )
             return redirect("admin:index")
         if article is not None and self.has_view_permission(request, article):
-            extra_context = {**(extra_context or {}), **self.workflow_context(request, article)}
+            extra_context = {
+                **(extra_context or {}),
+                **self.workflow_context(request, article),
+                **self.corrections_context(request, article),
+            }
             if self.has_change_permission(request, article):
                 # The buttons are part of the change form: they save what is typed first.
                 extra_context["workflow_in_form"] = extra_context["workflow_transitions"]

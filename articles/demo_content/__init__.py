@@ -102,7 +102,7 @@ AUTHORS = [
 
 PALETTES = {"dusk", "sea", "forest", "city", "sand", "ember"}
 STATUSES = {"published", "draft", "review", "scheduled"}
-NOTE_KINDS = {"update", "correction"}
+NOTE_KINDS = {"update", "correction", "clarification"}
 BLOCK_KINDS = {"quote", "h2"}
 
 

@@ -1,16 +1,20 @@
 """What an article looks like in ninjs, and that it keeps to the ninjs 3.0 rules."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import override_settings
 
 from api.ninjs import article_to_ninjs, pk_from_uri
 from articles.models import Article
-from tests.factories import make_article
+from tests.factories import make_article, make_correction
 
 from .ninjs_rules import violations
 
 pytestmark = pytest.mark.django_db
 BASE = "https://news.example"
+DAY_ONE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+DAY_TWO = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 def serialise(article):
@@ -99,12 +103,18 @@ def test_hero_picture_is_an_association_with_renditions(story):
     assert all(r["width"] and r["height"] for r in resized)
 
 
-def test_correction_note_is_the_editorial_note():
-    article = make_article(
-        note="An earlier version misspelt the mayor's name.", note_kind="correction"
+def test_corrections_are_the_editorial_note_newest_first():
+    article = make_article()
+    make_correction(
+        article, "An earlier version misspelt the mayor&#x27;s name.", created_at=DAY_ONE
     )
+    make_correction(article, "Adds the <em>final</em> count.", kind="update", created_at=DAY_TWO)
+    make_correction(article, "Not yet approved.", status="proposed")
     item = serialise(article)
-    assert item["edNote"] == "Correction: An earlier version misspelt the mayor's name."
+    assert item["edNote"] == (
+        "Update (2026-12-02): Adds the final count.\n"
+        "Correction (2026-12-01): An earlier version misspelt the mayor's name."
+    )
     assert violations(item) == []
 
 

@@ -131,7 +131,6 @@ def test_new_article_records_who_created_it_and_starts_as_draft(reporter_client,
             "body": "<p>The wall is fixed.</p>",
             "section": section.pk,
             "tags": [],
-            "note_kind": "update",
             "status": "published",  # tampering: not a form field
             "publish_at_0": "2020-01-01",
             "publish_at_1": "09:00",

@@ -138,7 +138,6 @@ def _admin_form(article, overrides):
         "standfirst": article.standfirst,
         "body": article.body,
         "section": article.section_id,
-        "note_kind": article.note_kind,
         "expected_version": article.version,
         **overrides,
     }

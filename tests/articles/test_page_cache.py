@@ -17,9 +17,17 @@ from django.test import Client
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import revisions, tags, workflow
+from articles import corrections, revisions, tags, workflow
 from articles.models import Article
-from tests.factories import make_article, make_author, make_editor, make_image, make_section
+from tests.factories import (
+    make_article,
+    make_author,
+    make_editor,
+    make_image,
+    make_reporter,
+    make_section,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +120,8 @@ PAGES = {
     "section feed": lambda w: "/section/world/atom/",
     "sitemap": lambda w: "/sitemap-articles.xml",
     "news sitemap": lambda w: "/sitemap-news.xml",
+    "corrections": lambda w: "/corrections/",
+    "corrections feed": lambda w: "/corrections/atom/",
 }
 
 
@@ -182,10 +192,19 @@ def recaption_the_photo(w, editor):
 
 def correct_the_story(w, editor):
     story = w["story"]
-    story.note_kind = Article.NoteKind.CORRECTION
-    story.note = "An earlier version misnamed the river."
-    story.save()
+    corrections.add(
+        story, by=editor, kind="correction", text="An earlier version misnamed the river."
+    )
     return "An earlier version misnamed the river."
+
+
+def approve_a_proposal(w, editor):
+    text = "An earlier version gave the wrong river level."
+    reporter = make_reporter("writer")
+    w["story"].bylines.create(author=reporter.author, position=1)
+    entry = corrections.propose(w["story"], by=reporter, kind="correction", text=text)
+    corrections.approve(entry, by=editor)
+    return text
 
 
 # Which pages each change shows on, and what they then say.
@@ -201,7 +220,8 @@ SHOWS = {
     "author change": (rename_the_author, ["article", "home", "section", "tag", "author", "feed",
                                           "section feed"]),
     "image change": (recaption_the_photo, ["article", "home", "section", "tag", "author"]),
-    "correction": (correct_the_story, ["article"]),
+    "correction": (correct_the_story, ["article", "corrections", "corrections feed"]),
+    "approved proposal": (approve_a_proposal, ["article", "corrections", "corrections feed"]),
 }  # fmt: skip
 
 
@@ -233,6 +253,29 @@ def test_unpublished_story_leaves_every_cached_list(client, world, page):
     unpublish_the_story(world, make_editor())
 
     assert "river-rises-in-the-valley" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("page", ["article", "corrections", "corrections feed"])
+def test_removed_correction_leaves_cached_pages_at_once(client, world, page):
+    url = PAGES[page](world)
+    text = "An earlier version misnamed the mayor."
+    entry = corrections.add(world["story"], by=make_editor(), kind="correction", text=text)
+    assert text in cached_page(client, url)
+
+    corrections.remove(entry, by=make_user("chief", is_superuser=True), reason="Legal advice.")
+
+    assert text not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("page", ["corrections", "corrections feed"])
+def test_unpublished_story_leaves_the_cached_corrections_archive(client, world, page):
+    url, editor = PAGES[page](world), make_editor()
+    corrections.add(world["story"], by=editor, kind="correction", text="Wrong date.")
+    assert "Wrong date." in cached_page(client, url)
+
+    unpublish_the_story(world, editor)
+
+    assert "Wrong date." not in client.get(url).content.decode()
 
 
 def test_unpublished_story_page_is_gone_at_once(client, world):

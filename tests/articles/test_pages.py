@@ -7,7 +7,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from articles.querysets import ArticleQuerySet
-from tests.factories import make_article, make_author, make_image, make_section
+from tests.factories import make_article, make_author, make_correction, make_image, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,11 @@ def test_article_page_shows_the_story(client):
         authors=[daniel, amara],
         hero_image=image,
         tags=["Labour", "Transport"],
-        note="An earlier version misnamed the union.",
-        note_kind="correction",
         body="<p>First.</p><figure><blockquote><p>“Done.”</p></blockquote>"
         "<figcaption>Ana Silva, union chair</figcaption></figure>",
     )
 
+    make_correction(article, "An earlier version misnamed the union.")
     html = client.get(article.get_absolute_url()).content.decode()
 
     assert "<h1" in html and "Ferry strike ends after talks" in html
@@ -38,7 +37,7 @@ def test_article_page_shows_the_story(client):
     assert f'datetime="{timezone.localtime(article.publish_at).isoformat()}"' in html
     assert "Crowds at the quay." in html and "Jo Lee / Newsroom" in html
     assert 'alt="A crowd"' in html
-    assert "Correction:" in html and "misnamed the union" in html
+    assert "<strong>Correction</strong>" in html and "misnamed the union" in html
     assert "<blockquote><p>“Done.”</p></blockquote>" in html
     assert 'href="/tag/labour/"' in html and 'href="/tag/transport/"' in html
 
@@ -119,8 +118,8 @@ def test_updated_article_shows_published_and_updated_times(client, clock):
     article = make_article("Ferry strike ends")
     published = article.publish_at
     clock.shift(timedelta(hours=3))
-    article.note = "Adds the union's statement."
     article.save()
+    make_correction(article, "Adds the union's statement.", kind="update")
 
     html = client.get(article.get_absolute_url()).content.decode()
 

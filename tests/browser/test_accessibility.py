@@ -20,6 +20,7 @@ from newsletter.models import Edition, EditionArticle, Newsletter, Subscriber, T
 from tests.factories import (
     make_article,
     make_author,
+    make_correction,
     make_editor,
     make_image,
     make_reporter,
@@ -75,9 +76,8 @@ def newsroom(settings):
         authors=[author],
         body=BODY + QUOTE,
         tags=["Water"],
-        note_kind=Article.NoteKind.CORRECTION,
-        note="An earlier version misspelt the harbour master's name.",
     )
+    make_correction(corrected, "An earlier version misspelt the harbour master&#x27;s name.")
     reporter_author = Author.objects.get(user=reporter)
     draft = make_article(
         "Tram depot plans go to consultation",

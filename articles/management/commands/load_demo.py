@@ -19,7 +19,7 @@ from django.utils.html import escape
 
 from articles import demo_content, workflow
 from articles.demo_content import artwork
-from articles.models import Article, Author, Byline, Image, Section
+from articles.models import Article, Author, Byline, Correction, Image, Section
 
 # Used only when the group has no permissions yet: the workflow migration's own set wins.
 FALLBACK_PERMISSIONS = {
@@ -194,8 +194,6 @@ class Command(BaseCommand):
                 "status": status,
                 "publish_at": publish_at,
                 "first_published_at": first_published_at,
-                "note_kind": note.get("kind", Article.NoteKind.UPDATE),
-                "note": note.get("text", ""),
             },
         )
         self.load_hero_image(article, story)
@@ -207,9 +205,15 @@ class Command(BaseCommand):
         article.tags.set(story["tags"])
         # The demo's timestamps tell its story: only articles with an update note show one.
         updated_at = first_published_at or now
-        if first_published_at and note.get("kind") == Article.NoteKind.UPDATE:
+        if first_published_at and note.get("kind") == Correction.Kind.UPDATE:
             updated_at = first_published_at + min(hours / 2, timedelta(hours=6))
         Article.objects.filter(pk=article.pk).update(updated_at=updated_at)
+        # A re-run replaces the demo's own record (a queryset delete: no history to keep).
+        Correction.objects.filter(article=article).delete()
+        if note:
+            Correction.objects.create(
+                article=article, kind=note["kind"], text=note["text"], created_at=updated_at
+            )
         if status == Article.Status.SCHEDULED:
             # Readers see it on time through live(); the queued bookkeeping flips its status
             # and emails its authors then, as for an article scheduled in the admin.
