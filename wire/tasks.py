@@ -3,21 +3,13 @@ notifications (articles/tasks.py)."""
 
 import logging
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django_tasks import task
+
+from articles.notifications import article_links, editor_addresses, send_each
 
 from .models import WireItem
 
 logger = logging.getLogger(__name__)
-
-
-def editors() -> list[str]:
-    users = get_user_model().objects.filter(groups__name="Editor", is_active=True, is_staff=True)
-    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
 @task()
@@ -27,25 +19,12 @@ def send_kill_alert(item_id: int) -> int:
     if item is None:
         logger.warning("Kill alert skipped: wire item %s no longer exists", item_id)
         return 0
-    addresses = editors()
+    addresses = editor_addresses()
     if not addresses:
         logger.error("Kill alert for wire item %s has no editor to go to", item_id)
         return 0
     article = item.article
-    context = {
-        "item": item,
-        "article": article,
-        "admin_url": settings.SITE_URL
-        + reverse("admin:articles_article_change", args=[article.pk]),
-        "public_url": settings.SITE_URL + article.get_absolute_url(),
-        "SITE_NAME": settings.SITE_NAME,
-    }
-    subject = " ".join(f"KILL from {item.source}: {article.headline}".split())
-    text = render_to_string("wire/email/killed.txt", context)
-    html = render_to_string("wire/email/killed.html", context)
-    messages = []
-    for address in addresses:
-        message = EmailMultiAlternatives(subject, text, to=[address])
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    return get_connection().send_messages(messages) or 0
+    subject = f"KILL from {item.source}: {article.headline}"
+    return send_each(
+        addresses, subject, "wire/email/killed", {**article_links(article), "item": item}
+    )
