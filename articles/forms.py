@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
-import secrets
 
 from django import forms
 from django.core import signing
@@ -19,7 +18,7 @@ from taggit.models import Tag
 
 from admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
 
-from . import images, tags
+from . import images, pending_uploads, tags
 from .models import Correction, Image
 from .sanitizer import sanitize_body
 
@@ -138,7 +137,7 @@ class ImageAdminForm(forms.ModelForm):
     (metadata already stripped) and the form carries a signed token for it until it is saved."""
 
     PENDING_SALT = "articles.image.pending-upload"
-    PENDING_MAX_AGE = 24 * 3600
+    PENDING_MAX_AGE = pending_uploads.MAX_AGE
 
     pending_upload = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -185,7 +184,7 @@ class ImageAdminForm(forms.ModelForm):
     def keep_upload(self, upload) -> None:
         name = posixpath.basename(upload.name or "photo")
         path = default_storage.save(
-            f"pending/{secrets.token_urlsafe(16)}/{name}", images.strip_metadata(upload)
+            pending_uploads.pending_name(name), images.strip_metadata(upload)
         )
         self.data = self.data.copy()
         self.data[self.add_prefix("pending_upload")] = signing.dumps(path, salt=self.PENDING_SALT)
