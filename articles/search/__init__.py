@@ -56,13 +56,18 @@ def admin_search(queryset, raw: str):
     terms = parse_query(raw)
     if not any(not term.excluded for term in terms):
         return queryset
+    # A name matches from the start of one of its words: "Lee" and "Ann" find Ann Lee, but
+    # "port" does not find every Reporter.
     name = " ".join(raw.split())[:MAX_QUERY_LENGTH]
-    authors = Author.objects.filter(name__icontains=name).values("pk")
+    authors = Author.objects.filter(
+        Q(name__istartswith=name) | Q(name__icontains=f" {name}") | Q(name__icontains=f"-{name}")
+    ).values("pk")
     bylined = Byline.objects.filter(author__in=authors).order_by().values("article_id")
     if connection.vendor == "postgresql":
-        says = Article.objects.filter(search_vector=postgres.ts_query(terms))
+        query = postgres.ts_query(terms)
         if not authors.exists():
-            return queryset.filter(pk__in=says.order_by().values("pk"))
+            return queryset.filter(search_vector=query)
+        says = Article.objects.filter(search_vector=query)
         # A UNION of two index scans: an OR of the two conditions would read every row.
         return queryset.filter(pk__in=says.order_by().values("pk").union(bylined, all=True))
     says = Q()
