@@ -1,10 +1,11 @@
-"""Issue 17, "Broken (reproduced)" items 2-7, each as the editor met it in a browser."""
+"""Issue 17, "Broken (reproduced)" items 2-7, each as the editor met it in a browser (item 1 is
+tests/browser/test_no_lost_edits.py)."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from taggit.models import Tag
 
 from articles import revisions
@@ -90,6 +91,22 @@ def test_history_does_not_call_an_unscheduled_version_live(signed_in, live_serve
     page.goto(live_server.url + reverse("admin:articles_article_revisions", args=[article.pk]))
     statuses = page.locator("#revision-list tbody td:nth-child(7)").all_inner_texts()
     assert statuses and not any("live" in status for status in statuses)
+
+
+def test_a_stories_first_version_is_dated_when_it_began_not_when_it_was_opened(
+    signed_in, live_server
+):
+    published = timezone.now() - datetime.timedelta(days=2)
+    article = make_article(publish_at=published)  # as the demo loader makes them: no revision
+    Article.objects.filter(pk=article.pk).update(updated_at=published)
+    page = signed_in(make_editor("edna"))
+    page.goto(change_url(live_server, article))  # opening it records the baseline
+    page.goto(live_server.url + reverse("admin:articles_article_revisions", args=[article.pk]))
+    row = page.locator("#revision-list tbody tr").last
+    cells = row.locator("td").all_inner_texts()
+    assert cells[2] == dateformat.format(timezone.localtime(published), "j M Y, H:i")
+    assert "someone" not in cells[3]
+    assert cells[6] == "Published (live)"
 
 
 def test_the_image_popup_keeps_the_chosen_file_when_alt_text_is_missing(
