@@ -136,7 +136,9 @@ def _new_schedule_version() -> str:
 
 def _look_up_next_publish(version: str) -> datetime | None:
     when = (
-        Article.objects.filter(status=Article.Status.SCHEDULED, publish_at__gt=timezone.now())
+        Article.objects.filter(
+            status=Article.Status.SCHEDULED, publish_at__gt=timezone.now(), publication_hold=""
+        )
         .order_by("publish_at")
         .values_list("publish_at", flat=True)
         .first()

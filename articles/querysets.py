@@ -17,14 +17,15 @@ from taggit.models import Tag
 
 class ArticleQuerySet(models.QuerySet):
     def live(self, now=None) -> "ArticleQuerySet":
-        """What readers may see: published, or scheduled with a publish time that has passed.
+        """What readers may see: published, or scheduled with a publish time that has passed
+        and no publication hold (articles/holds.py).
 
         Every public surface goes through this method; nothing else decides visibility.
         """
         now = now or timezone.now()
         return self.filter(
             Q(status=self.model.Status.PUBLISHED)
-            | Q(status=self.model.Status.SCHEDULED, publish_at__lte=now)
+            | Q(status=self.model.Status.SCHEDULED, publish_at__lte=now, publication_hold="")
         )
 
     def tags(self) -> models.QuerySet:
