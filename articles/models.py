@@ -315,6 +315,8 @@ class Article(models.Model):
     def is_live(self) -> bool:
         """What `Article.objects.live()` decides, for this one article."""
         now = timezone.now()
+        if self.embargo_until is not None and self.embargo_until > now:
+            return False
         if self.status == self.Status.PUBLISHED:
             return True
         return (
