@@ -5,11 +5,12 @@ corrections, then the XHTML and text bodies and the JSON) cost twice an HTML art
 So the rows a page needs are first read as ids and versions only, and each item is looked up
 in the page cache's fragments (`newsroom.pagecache`): its name holds the article's id, version
 and last change and everything outside the article that it prints (the base URL, the
-copyright holder, the site's address and language, the media URL); it is kept with the
-generation tokens of the keys it shows (the article, its section, tags and authors, and `nav`,
-which a section's rename purges). Every change that purges those keys for the pages (edits,
-corrections, renamed tags or authors, a photo's new credit) retires the item too, on every app
-server sharing the cache. Only the missing items are rendered, in one batch of queries.
+copyright holder, the site's address and language, where media is served from); it is kept
+with the generation tokens of the keys it shows (the article, its section, tags and authors,
+and `nav`, which a section's rename purges). Every change that purges those keys for the
+pages (edits, corrections, renamed tags or authors, a photo's new credit) retires the item
+too, on every app server sharing the cache. Only the missing items are rendered, in one batch
+of queries.
 
 Visibility is not cached: the ids come from `Article.objects.live()` on every request, so an
 unpublished article is gone from the list and answers 404 whatever is kept.
@@ -57,6 +58,8 @@ def _context(base: str) -> str:
         settings.API_COPYRIGHT_HOLDER,
         settings.LANGUAGE_CODE,
         settings.MEDIA_URL,
+        # Where media is served from (a bucket's custom domain) is set here too.
+        settings.STORAGES,
     )
     return hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
 
