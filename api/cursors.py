@@ -17,8 +17,9 @@ class BadCursor(ValueError):
     pass
 
 
-def make(article) -> str:
-    return signing.dumps([article.publish_at.isoformat(), article.pk], salt=SALT, compress=True)
+def make(publish_at: datetime, pk: int) -> str:
+    """The cursor of the article published at `publish_at` with id `pk`."""
+    return signing.dumps([publish_at.isoformat(), pk], salt=SALT, compress=True)
 
 
 def read(cursor: str) -> tuple[datetime, int]:

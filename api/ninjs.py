@@ -77,7 +77,8 @@ def language_tag() -> str:
     return to_locale(settings.LANGUAGE_CODE).replace("_", "-")
 
 
-def _base_url(request_or_base_url) -> str:
+def base_url(request_or_base_url) -> str:
+    """The site's address as the request reached it (or as given), without a final slash."""
     if isinstance(request_or_base_url, str):
         return request_or_base_url.rstrip("/")
     return request_or_base_url.build_absolute_uri("/").rstrip("/")
@@ -144,9 +145,9 @@ def picture(image: Image, base: str, name: str = "hero") -> dict[str, Any]:
 
 def article_to_ninjs(article: Article, request_or_base_url) -> dict[str, Any]:
     """`article` (with its section, bylines, tags and hero renditions loaded, as
-    `api.views.articles()` does) as a ninjs 3.0 item; URLs are absolute against the base
+    `api.items.articles()` does) as a ninjs 3.0 item; URLs are absolute against the base
     URL (or the request's own)."""
-    base = _base_url(request_or_base_url)
+    base = base_url(request_or_base_url)
     body_xhtml, body_text = xhtml.convert(article.body)
     section = article.section
     item: dict[str, Any] = {

@@ -8,8 +8,9 @@ author). A change to an article purges every key of the lists it is or was on
 (`article_keys`); a change to what articles display (an author's name, a photo) purges the keys
 of those articles. So a page carries a handful of keys, and a cache hit checks only those.
 
-No cached page outlives the next scheduled publication (`next_publish_at`): a scheduled
-story appears on time with no job, because every page's lifetime ends at that second.
+No cached page outlives the next scheduled publication or embargo end (`next_publish_at`): a
+scheduled or embargoed story appears on time with no job, because every page's lifetime ends
+at that second.
 """
 
 import functools
@@ -19,6 +20,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from taggit.models import TaggedItem
 
@@ -111,8 +113,9 @@ def schedule_changed() -> None:
 
 
 def next_publish_at() -> datetime | None:
-    """When the next scheduled article goes live (None if none is), from the cache while no
-    schedule has changed since it was looked up and that time has not come."""
+    """When an article next becomes visible (None if none will): the next scheduled
+    publication or the end of an embargo on a published or scheduled one, from the cache
+    while no schedule has changed since it was looked up and that time has not come."""
     known = cache.get_many([NEXT_PUBLISH_KEY, SCHEDULE_VERSION_KEY])
     version = known.get(SCHEDULE_VERSION_KEY)
     if version is None:
@@ -135,12 +138,25 @@ def _new_schedule_version() -> str:
 
 
 def _look_up_next_publish(version: str) -> datetime | None:
-    when = (
-        Article.objects.filter(status=Article.Status.SCHEDULED, publish_at__gt=timezone.now())
-        .order_by("publish_at")
-        .values_list("publish_at", flat=True)
+    now = timezone.now()
+    scheduled = Article.objects.filter(
+        status=Article.Status.SCHEDULED, publish_at__gt=now, publication_hold=""
+    ).order_by("publish_at")
+    # A published (or due) article under an embargo appears when the embargo ends.
+    embargoed = Article.objects.filter(status__in=PUBLIC_STATUSES, embargo_until__gt=now).order_by(
+        "embargo_until"
+    )
+    # Both in one query (each a walk down an index), beside any one row: no row, no article.
+    found = (
+        Article.objects.order_by()
+        .annotate(
+            scheduled=Subquery(scheduled.values("publish_at")[:1]),
+            embargo_ends=Subquery(embargoed.values("embargo_until")[:1]),
+        )
+        .values_list("scheduled", "embargo_ends")
         .first()
     )
+    when = min((at for at in found or () if at is not None), default=None)
     cache.set(NEXT_PUBLISH_KEY, (version, when), None)
     return when
 

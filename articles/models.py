@@ -203,6 +203,13 @@ class Article(models.Model):
         blank=True,
         help_text="Shown to readers under the byline, e.g. “According to Reuters”.",
     )
+    publication_hold = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why nobody may publish or schedule it until an editor lifts the hold "
+        "(articles/holds.py); empty when there is no hold.",
+    )
 
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
@@ -306,12 +313,17 @@ class Article(models.Model):
 
     @property
     def is_live(self) -> bool:
+        """What `Article.objects.live()` decides, for this one article."""
+        now = timezone.now()
+        if self.embargo_until is not None and self.embargo_until > now:
+            return False
         if self.status == self.Status.PUBLISHED:
             return True
         return (
             self.status == self.Status.SCHEDULED
             and self.publish_at is not None
-            and self.publish_at <= timezone.now()
+            and self.publish_at <= now
+            and not self.publication_hold
         )
 
     @cached_property
@@ -531,6 +543,8 @@ class Revision(models.Model):
     note = models.TextField(blank=True)
     seo_title = models.CharField(max_length=70, blank=True)
     seo_description = models.CharField(max_length=160, blank=True)
+    embargo_until = models.DateTimeField(null=True, blank=True)
+    credit_line = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Article.Status.choices)
     was_live = models.BooleanField(
         default=False, help_text="Readers could see this version; pruning keeps it."

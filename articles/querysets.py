@@ -17,14 +17,17 @@ from taggit.models import Tag
 
 class ArticleQuerySet(models.QuerySet):
     def live(self, now=None) -> "ArticleQuerySet":
-        """What readers may see: published, or scheduled with a publish time that has passed.
+        """What readers may see: published, or scheduled with a publish time that has passed
+        and no publication hold (articles/holds.py); in both cases, only once any embargo
+        has ended, however the article got its status.
 
         Every public surface goes through this method; nothing else decides visibility.
         """
         now = now or timezone.now()
         return self.filter(
             Q(status=self.model.Status.PUBLISHED)
-            | Q(status=self.model.Status.SCHEDULED, publish_at__lte=now)
+            | Q(status=self.model.Status.SCHEDULED, publish_at__lte=now, publication_hold=""),
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
         )
 
     def tags(self) -> models.QuerySet:

@@ -73,6 +73,8 @@ REVISION_FIELDS = [
     RevisionField("hero_image_label", "Hero image", copied=False, restored=False),
     RevisionField("seo_title", "SEO title"),
     RevisionField("seo_description", "SEO description"),
+    RevisionField("embargo_until", "Embargo until"),
+    RevisionField("credit_line", "Credit line"),
     RevisionField("status", "Status", restored=False),
 ]
 

@@ -6,7 +6,8 @@
     scheduled ──unschedule──▶ draft        published ──unpublish──▶ draft (or archived)
 
 Every transition checks the actor's permission, then locks the article's row, checks its
-current status (and the version the caller saw, when given), moves it, bumps `version` and
+current status (and the version the caller saw, when given), refuses to publish or schedule
+while a hold (holds.py) or an embargo (embargo.py) stands, moves it, bumps `version` and
 records an ArticleEvent — so two editors pressing Publish at once publish once. The admin, the
 `publish_scheduled` command and the tests all come through here.
 
@@ -24,7 +25,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import caching, checks, embargo
+from . import caching, checks, embargo, holds
 from .forms import RequestChangesForm, ScheduleForm, UnpublishForm
 from .models import Article, ArticleEvent
 from .permissions import can_see
@@ -174,6 +175,8 @@ def _apply(
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
         going_live = target in (Status.PUBLISHED, Status.SCHEDULED)
+        if going_live and (refused := holds.refusal(locked)):
+            raise InvalidTransition(refused)
         if going_live and (refused := embargo.refusal(locked, fields.get("publish_at") or now)):
             raise InvalidTransition(refused)
         Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, **fields)
@@ -262,12 +265,14 @@ def publish_due(now: datetime.datetime | None = None) -> list[ArticleEvent]:
     event; the other updates nothing.
     """
     now = now or timezone.now()
-    due = embargo.lifted(Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now), now)
+    due = Article.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+    # A held story waits: readers do not see it either (live()).
+    due = holds.released(embargo.lifted(due, now))
     events = []
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            moved = Article.objects.filter(
-                pk=pk, status=Status.SCHEDULED, publish_at__lte=now
+            moved = holds.released(
+                Article.objects.filter(pk=pk, status=Status.SCHEDULED, publish_at__lte=now)
             ).update(
                 status=Status.PUBLISHED,
                 version=F("version") + 1,

@@ -16,6 +16,11 @@ so that when rendering it fails (the database is down: a 5xx), readers get that 
 copy instead of an error; but never a copy showing something withdrawn since it was stored
 (`purge(keys, withdraw=True)`: an unpublished or deleted story).
 
+The same generations keep fragments: a part of many pages, rendered once, kept with the tokens
+of the keys it shows (`keep_fragment`) and served (`fragments`) until one of them is purged.
+The content API keeps each article's ninjs item this way, so a list of twenty is mostly
+twenty lookups instead of twenty renders.
+
 This module knows nothing of articles: `articles/caching.py` names the keys and fires purges.
 """
 
@@ -46,6 +51,7 @@ ATTRIBUTE = "page_cache"
 PAGE_PREFIX = "page:"
 GENERATION_PREFIX = "pagegen:"
 WITHDRAWN_PREFIX = "pagewithdrawn:"
+FRAGMENT_PREFIX = "pagefragment:"
 EDGE_KEYS_PER_REQUEST = 100
 # Paths that never hold a public page: no cache lookup for them.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
@@ -118,6 +124,50 @@ def _new_generations(keys: set[str], withdraw: bool = False) -> None:
 
 def _token_time(token: str) -> float:
     return float(token.split("-", 1)[0])
+
+
+def _generations_since(keys: Iterable[str], started: float) -> dict[str, str] | None:
+    """The generation token of each key, for something rendered from rows read since
+    `started`; None when a key was purged meanwhile (it may show the old rows: keep nothing)."""
+    names = [GENERATION_PREFIX + name for name in keys]
+    generations = cache.get_many(names)
+    missing = [name for name in names if name not in generations]
+    for name in missing:
+        # First sight of a key: a token older than any purge.
+        cache.add(name, f"0-{uuid.uuid4().hex[:8]}", None)
+    if missing:
+        generations = cache.get_many(names)
+    if len(generations) != len(names) or any(
+        _token_time(token) >= started - settings.PAGE_CACHE_CLOCK_MARGIN
+        for token in generations.values()
+    ):
+        return None
+    return generations
+
+
+def keep_fragment(name: str, content: bytes, keys: Iterable[str], started: float) -> bool:
+    """Keep `content`, a part of pages (rendered from rows read since `started`) showing
+    `keys`, until one of them is purged; False when one already was since `started`."""
+    generations = _generations_since(keys, started)
+    if generations is None:
+        return False
+    cache.set(FRAGMENT_PREFIX + name, (generations, content), settings.PAGE_CACHE_STALE_SECONDS)
+    return True
+
+
+def fragments(names: Iterable[str]) -> dict[str, tuple[frozenset[str], bytes]]:
+    """Those of the kept fragments `names` that no purge touched since: {name: (keys,
+    content)}, in two cache lookups however many are asked for."""
+    kept = cache.get_many([FRAGMENT_PREFIX + name for name in names])
+    current = cache.get_many({key for generations, _ in kept.values() for key in generations})
+    return {
+        name.removeprefix(FRAGMENT_PREFIX): (
+            frozenset(key.removeprefix(GENERATION_PREFIX) for key in generations),
+            content,
+        )
+        for name, (generations, content) in kept.items()
+        if all(current.get(key) == token for key, token in generations.items())
+    }
 
 
 def purge_edge(keys: Iterable[str]) -> None:
@@ -259,22 +309,10 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _store(key, response, page, fresh_until, etag, started) -> bool:
-        keys = page[0]
         if fresh_until <= started:
             return False
-        names = [GENERATION_PREFIX + name for name in keys]
-        generations = cache.get_many(names)
-        missing = [name for name in names if name not in generations]
-        for name in missing:
-            # First sight of a key: a token older than any purge.
-            cache.add(name, f"0-{uuid.uuid4().hex[:8]}", None)
-        if missing:
-            generations = cache.get_many(names)
-        if len(generations) != len(names) or any(
-            _token_time(token) >= started - settings.PAGE_CACHE_CLOCK_MARGIN
-            for token in generations.values()
-        ):
-            # A key was purged while this page was being rendered: it may show the old data.
+        generations = _generations_since(page[0], started)
+        if generations is None:
             return False
         headers = [
             (name, value)

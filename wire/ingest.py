@@ -3,8 +3,9 @@
 
 An item is read, its pictures checked, then stored in one transaction: a new item becomes a
 wire draft; the same (source, item id, version) again changes nothing; a higher version
-updates a draft nobody has touched, or waits beside an edited one; a kill marks the item and
-alerts editors at once (and unpublishes a live story when WIRE_KILL_ACTION = "unpublish").
+updates a draft nobody has touched, or waits beside an edited one; a kill marks the item, holds the
+article from publication (articles/holds.py) and alerts editors at once (and unpublishes a
+live story when WIRE_KILL_ACTION = "unpublish").
 """
 
 import io
@@ -21,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from articles import images, revisions, tags, workflow
+from articles import holds, images, revisions, tags, workflow
 from articles.models import Article, Byline, Image, Section
 
 from .formats import WireFormatError, WirePicture, WireStory, newsml, ninjs, plaintext
@@ -303,6 +304,8 @@ def _kill(item: WireItem, version: WireVersion, by) -> str:
     note = (
         f"{item.source} {'withdrew' if version.pub_status == 'withheld' else 'killed'} this story"
     )
+    # Whatever happens to it now, nobody publishes it again until an editor lifts the hold.
+    holds.place(article, reason=f"{note} (wire item {item.item_id})", by=by)
     # By status: a scheduled story whose time has come is live, but only unscheduling moves it.
     scheduled = article.status == Article.Status.SCHEDULED
     at_risk = article.is_live or scheduled

@@ -473,6 +473,11 @@ class ArticleAdmin(
             ),
             path("<path:object_id>/share/", wrap(self.share_view), name="articles_article_share"),
             path(
+                "<path:object_id>/lift-hold/",
+                wrap(self.lift_hold_view),
+                name="articles_article_lift_hold",
+            ),
+            path(
                 "<path:object_id>/corrections/add/",
                 wrap(self.correction_add_view),
                 name="articles_article_correction_add",

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from newsroom import pagecache
 
-from .. import checks, revisions, sharing, workflow
+from .. import checks, holds, revisions, sharing, workflow
 from ..forms import RequestChangesForm, ScheduleForm, ShareLinkForm
 from ..models import Article, Author, Byline
 from ..views import private_noindex, render_preview
@@ -43,6 +43,7 @@ class WorkflowViews:
                 share_links.append(link)
         return {
             "workflow_transitions": [t.name for t in workflow.allowed_transitions(user, article)],
+            "may_lift_hold": bool(article.publication_hold) and holds.may_lift(user, article),
             "workflow_events": article.events.select_related("actor")[:50],
             "request_changes_form": RequestChangesForm(auto_id="workflow_%s"),
             "schedule_form": ScheduleForm(auto_id="workflow_%s"),
@@ -87,6 +88,23 @@ class WorkflowViews:
             messages.error(request, str(exc))
         else:
             messages.success(request, self._done_message(article, transition))
+        return redirect(self._url("change", article.pk))
+
+    def lift_hold_view(self, request, object_id):
+        """POST from the hold notice on the change form: lift the publication hold."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self.article_for(request, object_id)
+        try:
+            holds.lift(article, by=request.user)
+        except holds.LiftNotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except holds.HoldError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"The hold on “{article.headline}” was lifted: it can be published."
+            )
         return redirect(self._url("change", article.pk))
 
     def apply_workflow_step(self, request, article: Article, name: str, inputs: dict):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles import sharing, workflow
 from articles.admin.forms import ArticleAdminForm
 from articles.models import Article, ArticleEvent
-from tests.factories import make_article, make_editor, make_user
+from tests.factories import make_article, make_editor, make_section, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,62 @@ def test_the_banner_goes_once_the_embargo_has_passed(editor_client, clock):
     response = editor_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
     assert response.status_code == 200
     assert "EMBARGOED until" not in response.content.decode()
+
+
+# --- an article live by status but under a running embargo: nowhere until it ends --------
+
+PUBLIC_LISTS = [
+    "/",
+    "/section/news/",
+    "/feeds/rss/",
+    "/feeds/atom/",
+    "/sitemap-articles.xml",
+    "/sitemap-news.xml",
+    "/api/ninjs/articles/",
+]
+
+
+def forced_live(seconds: float = 3600) -> Article:
+    """Published by a path that skipped the workflow (a data fix, an old import) while its
+    embargo still runs."""
+    news = make_section("News")
+    make_article("Visible council story", section=news)
+    return make_article(
+        "Embargoed merger talks",
+        section=news,
+        status=Status.PUBLISHED,
+        publish_at=timezone.now() - HOUR,
+        embargo_until=timezone.now() + datetime.timedelta(seconds=seconds),
+    )
+
+
+def test_live_article_under_a_running_embargo_is_on_no_public_path(client):
+    article = forced_live()
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/ninjs/articles/{article.pk}").status_code == 404
+    for url in PUBLIC_LISTS:
+        body = client.get(url).content.decode()
+        assert "visible-council-story" in body, url
+        assert article.slug not in body, url
+
+
+def test_it_appears_everywhere_when_the_embargo_ends(client, clock):
+    article = forced_live(seconds=60)
+    clock.shift(61)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert client.get(f"/api/ninjs/articles/{article.pk}").status_code == 200
+    for url in PUBLIC_LISTS:
+        assert article.slug in client.get(url).content.decode(), url
+
+
+def test_no_cached_page_outlives_the_embargo_of_a_live_article(client, settings, clock):
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_CLOCK_MARGIN = 0
+    article = forced_live(seconds=90)
+    clock.shift(1)  # stored only when begun after the last purge
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    clock.shift(90)
+    response = client.get("/")
+    assert response["X-Page-Cache"] != "hit"
+    assert article.headline in response.content.decode()

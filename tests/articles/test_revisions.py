@@ -403,3 +403,29 @@ def test_the_compare_page_offers_restore(client):
     )
     restore = reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk])
     assert f'action="{restore}"' in page.content.decode()
+
+
+def test_revisions_record_restore_and_compare_the_embargo_and_credit_line(client):
+    editor = make_editor()
+    client.force_login(editor)
+    embargo = timezone.now() + timedelta(days=1)
+    article = make_article(embargo_until=embargo, credit_line="According to Reuters")
+    old = revisions.record_revision(article, author=editor)
+    article.embargo_until, article.credit_line, article.version = None, "", 2
+    article.save()
+    new = revisions.record_revision(article, author=editor)
+
+    changes = {c.label: (c.before, c.after) for c in revisions.diff_revisions(old, new).fields}
+    assert changes["Embargo until"] == (embargo, None)
+    assert changes["Credit line"] == ("According to Reuters", "")
+    assert "Embargo until, Credit line" in revisions.change_summary(old, new)
+    compare = reverse("admin:articles_article_revision_compare", args=[article.pk])
+    page = client.get(compare, {"from": old.pk, "to": new.pk}).content.decode()
+    assert "Embargo until" in page and "According to Reuters" in page
+
+    client.post(
+        reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
+        {"expected_version": 2, "confirmed": "1"},
+    )
+    article.refresh_from_db()
+    assert (article.embargo_until, article.credit_line) == (embargo, "According to Reuters")

@@ -121,6 +121,16 @@ def test_kill_of_a_draft_marks_the_item(section):
     assert Article.objects.get().body == "<p>First text.</p>"
 
 
+def test_kill_holds_the_story_from_publication(section, editor):
+    ingest(ninjs_version(1), name="v1.json")
+    ingest(ninjs_version(2, status="canceled"), name="kill.json")
+    article = Article.objects.get()
+    assert "killed this story" in article.publication_hold
+    with pytest.raises(workflow.InvalidTransition, match="held from publication"):
+        workflow.publish(article, by=editor)
+    assert Article.objects.get().status == Status.DRAFT
+
+
 @pytest.fixture
 def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -158,6 +168,8 @@ def test_kill_of_a_live_story_unpublishes_when_set_to(
         outcome = ingest(fixture_bytes("newsml_kill.xml"), name="kill.xml", by=editor)
     assert "unpublished automatically" in outcome.reason
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+    with pytest.raises(workflow.InvalidTransition, match="held from publication"):
+        workflow.publish(article, by=editor)
     assert any(m.subject.startswith("KILL") for m in mail.outbox)
 
 
