@@ -281,11 +281,12 @@ def scale_report(workdir: Path, articles: int) -> None:
                 capture_output=True,
             )
         django_env = {**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+        name = database.rsplit("/", 1)[-1]
         loader = (
             "import sys, django; sys.path.insert(0, '.'); django.setup()\n"
             "from articles.models import Article\n"
             f"if Article.objects.count() != {size}:\n"
-            f"    print('Loading {size} articles into {database.rsplit('/', 1)[-1]}…', flush=True)\n"
+            f"    print('Loading {size} articles into {name}…', flush=True)\n"
             "    from bench import search_bench\n"
             f"    search_bench.load({size}, 7)\n"
         )
