@@ -11,6 +11,7 @@ file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
     .venv/bin/python bench/pages.py --duration 20 --connections 16
     .venv/bin/python bench/pages.py --stress             # also 200 connections for 60 s, warm
     .venv/bin/python bench/pages.py --outage             # also the database gone for 5 s
+    .venv/bin/python bench/pages.py --restart-postgres   # also PostgreSQL restarted under load
     .venv/bin/python bench/pages.py --site ../before     # another checkout of the site
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_pages_bench \\
         .venv/bin/python bench/pages.py --articles 100000
@@ -19,6 +20,13 @@ Without --articles the site runs on a fresh SQLite file with the demo content (`
 40 stories). With --articles N (PostgreSQL), it first measures each public page's cold render
 time in this process at the demo's size and at N articles (loaded by bench/search_bench.py)
 and prints the ratio. Every request goes to 127.0.0.1 only, and every load lasts --duration.
+
+--restart-postgres runs the site on a PostgreSQL cluster of the bench's own (`initdb` from
+PG_BIN, default /usr/lib/postgresql/15/bin, as the `postgres` user when run as root, on a free
+loopback port, in a temporary directory), loads the demo into it, and loads the article page
+for 12 s while that cluster is stopped (fast shutdown: open connections are cut) and started
+again 3 s later, with the page cache on; it counts the non-2xx answers. The shared server on
+port 5432 is never touched.
 """
 
 import argparse
@@ -52,6 +60,11 @@ def parse_args():
     parser.add_argument(
         "--outage", action="store_true", help="also take the database away during a load run"
     )
+    parser.add_argument(
+        "--restart-postgres",
+        action="store_true",
+        help="also restart a private PostgreSQL cluster during a load run",
+    )
     parser.add_argument("--python-load", action="store_true", help="never use wrk")
     parser.add_argument(
         "--site", type=Path, default=ROOT, help="checkout of the site to measure (default: this)"
@@ -80,14 +93,14 @@ def site_environment(workdir: Path, site: Path = ROOT, **extra) -> dict:
     return env
 
 
-def prepare_site(workdir: Path, site: Path) -> None:
-    env = site_environment(workdir, site)
+def prepare_site(workdir: Path, site: Path, **extra) -> None:
+    env = site_environment(workdir, site, **extra)
     manage = [PYTHON, str(site / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
         subprocess.run([*manage, *command], env=env, cwd=site, check=True, capture_output=True)
 
 
-def page_urls(workdir: Path, site: Path) -> dict[str, str]:
+def page_urls(workdir: Path, site: Path, **extra) -> dict[str, str]:
     """An article, the home page and a section of the demo, as readers reach them."""
     script = (
         "import django; django.setup()\n"
@@ -97,7 +110,10 @@ def page_urls(workdir: Path, site: Path) -> dict[str, str]:
     )
     out = subprocess.run(
         [PYTHON, "-c", script],
-        env={**site_environment(workdir, site), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        env={
+            **site_environment(workdir, site, **extra),
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        },
         cwd=site,
         check=True,
         capture_output=True,
@@ -363,6 +379,78 @@ def outage(workdir: Path, site: Path, args, load, base: str, url: str) -> dict:
     return results
 
 
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the bench's own, in a temporary directory on a loopback port,
+    so that stopping it under load disturbs no one else's database."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.directory = Path(tempfile.mkdtemp(prefix="newsroom-bench-pg-"))
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{port}/newsroom"
+
+    def run(self, program: str, *arguments: str) -> None:
+        # initdb refuses to run as root.
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*as_postgres, str(PG_BIN / program), *arguments], check=True, capture_output=True
+        )
+
+    def __enter__(self):
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "newsroom")
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        log = str(self.directory / "postgres.log")
+        self.run("pg_ctl", "-D", str(self.data), "-l", log, "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_restart(workdir: Path, site: Path, args, load, base: str) -> dict:
+    """Load the article page while the site's PostgreSQL is stopped for 3 s and started again,
+    with pages fresh for the default 10 minutes (every request a hit) and for 2 s (most
+    requests during the restart find only a stale copy). Counts the non-2xx answers."""
+    results = {}
+    with PrivatePostgres(args.port + 1) as postgres:
+        database = {"DATABASE_URL": postgres.url}
+        prepare_site(workdir, site, **database)
+        url = base + page_urls(workdir, site, **database)["article"]
+        for label, seconds in (("pages fresh 600 s", "600"), ("pages fresh 2 s", "2")):
+            env = site_environment(
+                workdir, site, PAGE_CACHE="1", PAGE_CACHE_SECONDS=seconds, **database
+            )
+            with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
+                load(url, 2, 4)
+                outcome: dict = {}
+                runner = threading.Thread(
+                    target=lambda found=outcome: found.update(load(url, 12, args.connections))
+                )
+                runner.start()
+                time.sleep(3)
+                postgres.stop()
+                time.sleep(3)
+                postgres.start()
+                runner.join()
+                results[f"article, PostgreSQL restarted, {label}"] = outcome
+    return results
+
+
 def main() -> None:
     args = parse_args()
     load = python_load if args.python_load or not shutil.which("wrk") else wrk
@@ -393,6 +481,8 @@ def main() -> None:
                     )
         if args.outage:
             results.update(outage(workdir, site, args, load, base, urls["article"]))
+        if args.restart_postgres:
+            results.update(postgres_restart(workdir, site, args, load, base))
         bare_env = {**site_environment(workdir), "PYTHONPATH": str(ROOT)}
         with Server("bench.bare_site:application", args.port, args.workers, bare_env):
             results["bare ok view"] = measure(load, base, "/ok", args)
