@@ -17,9 +17,11 @@ file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
         .venv/bin/python bench/pages.py --articles 100000
 
 Without --articles the site runs on a fresh SQLite file with the demo content (`load_demo`,
-40 stories). With --articles N (PostgreSQL), it first measures each public page's cold render
-time in this process at the demo's size and at N articles (loaded by bench/search_bench.py)
-and prints the ratio. Every request goes to 127.0.0.1 only, and every load lasts --duration.
+40 stories). With --articles N (PostgreSQL), it only measures each public page's cold render
+time in one process at 40 articles and at N, and prints the ratio: N in DATABASE_URL (loaded
+by bench/search_bench.py unless it already holds exactly N, as a copy of newsroom_bench does),
+40 in a database beside it named `<name>_40`. Every request goes to 127.0.0.1 only, and every
+load lasts --duration.
 
 --restart-postgres runs the site on a PostgreSQL cluster of the bench's own (`initdb` from
 PG_BIN, default /usr/lib/postgresql/15/bin, as the `postgres` user when run as root, on a free
