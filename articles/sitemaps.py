@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +38,12 @@ class SiteSitemap(Sitemap):
         return self.items().aggregate(latest=Max(self.lastmod_field))["latest"]
 
 
-def modified_at():
-    """Article.modified_at in SQL, for aggregates."""
-    return Greatest("updated_at", Coalesce("first_published_at", "publish_at", "updated_at"))
+def modified_at(prefix: str = ""):
+    """Article.modified_at in SQL, for aggregates (`prefix`: the path to the article)."""
+    return Greatest(
+        f"{prefix}updated_at",
+        Coalesce(f"{prefix}first_published_at", f"{prefix}publish_at", f"{prefix}updated_at"),
+    )
 
 
 class ArticleSitemap(SiteSitemap):
@@ -57,18 +60,21 @@ class ArticleSitemap(SiteSitemap):
         return item.modified_at
 
 
-def with_latest_live_article(owners, articles_of_owner):
-    """`owners` that have live articles, annotated with `lastmod`, their newest change."""
-    latest = (
-        articles_of_owner.annotate(modified=modified_at()).order_by("-modified").values("modified")
-    )[:1]
-    return owners.annotate(lastmod=Subquery(latest)).filter(lastmod__isnull=False)
+def with_latest_live_article(owners, articles: str):
+    """`owners` that have live articles (reached by the relation `articles`), annotated with
+    `lastmod`, their newest change.
+
+    One grouped join: a subquery per owner sorting its articles by the change time (which no
+    index holds) took 25 s for the tags at 100 000 articles.
+    """
+    return owners.filter(**{f"{articles}__in": Article.objects.live()}).annotate(
+        lastmod=Max(modified_at(f"{articles}__"))
+    )
 
 
 class SectionSitemap(SiteSitemap):
     def items(self):
-        live = Article.objects.live().filter(section=OuterRef("pk"))
-        return with_latest_live_article(Section.objects.order_by("position", "pk"), live)
+        return with_latest_live_article(Section.objects.order_by("position", "pk"), "articles")
 
     def lastmod(self, item: Section):
         return item.lastmod
@@ -76,8 +82,7 @@ class SectionSitemap(SiteSitemap):
 
 class TagSitemap(SiteSitemap):
     def items(self):
-        live = Article.objects.live().filter(tags=OuterRef("pk"))
-        return with_latest_live_article(Tag.objects.order_by("pk"), live)
+        return with_latest_live_article(Tag.objects.order_by("pk"), "article")
 
     def location(self, item: Tag) -> str:
         return reverse("articles:tag", kwargs={"slug": item.slug})
@@ -88,8 +93,7 @@ class TagSitemap(SiteSitemap):
 
 class AuthorSitemap(SiteSitemap):
     def items(self):
-        live = Article.objects.live().filter(authors=OuterRef("pk"))
-        return with_latest_live_article(Author.objects.order_by("pk"), live)
+        return with_latest_live_article(Author.objects.order_by("pk"), "articles")
 
     def lastmod(self, item: Author):
         return item.lastmod

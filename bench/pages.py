@@ -11,14 +11,24 @@ file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
     .venv/bin/python bench/pages.py --duration 20 --connections 16
     .venv/bin/python bench/pages.py --stress             # also 200 connections for 60 s, warm
     .venv/bin/python bench/pages.py --outage             # also the database gone for 5 s
+    .venv/bin/python bench/pages.py --restart-postgres   # also PostgreSQL restarted under load
     .venv/bin/python bench/pages.py --site ../before     # another checkout of the site
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_pages_bench \\
         .venv/bin/python bench/pages.py --articles 100000
 
 Without --articles the site runs on a fresh SQLite file with the demo content (`load_demo`,
-40 stories). With --articles N (PostgreSQL), it first measures each public page's cold render
-time in this process at the demo's size and at N articles (loaded by bench/search_bench.py)
-and prints the ratio. Every request goes to 127.0.0.1 only, and every load lasts --duration.
+40 stories). With --articles N (PostgreSQL), it only measures each public page's cold render
+time in one process at 40 articles and at N, and prints the ratio: N in DATABASE_URL (loaded
+by bench/search_bench.py unless it already holds exactly N, as a copy of newsroom_bench does),
+40 in a database beside it named `<name>_40`. Every request goes to 127.0.0.1 only, and every
+load lasts --duration.
+
+--restart-postgres runs the site on a PostgreSQL cluster of the bench's own (`initdb` from
+PG_BIN, default /usr/lib/postgresql/15/bin, as the `postgres` user when run as root, on a free
+loopback port, in a temporary directory), loads the demo into it, and loads the article page
+for 12 s while that cluster is stopped (fast shutdown: open connections are cut) and started
+again 3 s later, with the page cache on; it counts the non-2xx answers. The shared server on
+port 5432 is never touched.
 """
 
 import argparse
@@ -52,6 +62,11 @@ def parse_args():
     parser.add_argument(
         "--outage", action="store_true", help="also take the database away during a load run"
     )
+    parser.add_argument(
+        "--restart-postgres",
+        action="store_true",
+        help="also restart a private PostgreSQL cluster during a load run",
+    )
     parser.add_argument("--python-load", action="store_true", help="never use wrk")
     parser.add_argument(
         "--site", type=Path, default=ROOT, help="checkout of the site to measure (default: this)"
@@ -80,14 +95,14 @@ def site_environment(workdir: Path, site: Path = ROOT, **extra) -> dict:
     return env
 
 
-def prepare_site(workdir: Path, site: Path) -> None:
-    env = site_environment(workdir, site)
+def prepare_site(workdir: Path, site: Path, **extra) -> None:
+    env = site_environment(workdir, site, **extra)
     manage = [PYTHON, str(site / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_demo"], ["collectstatic", "--noinput"]):
         subprocess.run([*manage, *command], env=env, cwd=site, check=True, capture_output=True)
 
 
-def page_urls(workdir: Path, site: Path) -> dict[str, str]:
+def page_urls(workdir: Path, site: Path, **extra) -> dict[str, str]:
     """An article, the home page and a section of the demo, as readers reach them."""
     script = (
         "import django; django.setup()\n"
@@ -97,7 +112,10 @@ def page_urls(workdir: Path, site: Path) -> dict[str, str]:
     )
     out = subprocess.run(
         [PYTHON, "-c", script],
-        env={**site_environment(workdir, site), "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+        env={
+            **site_environment(workdir, site, **extra),
+            "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        },
         cwd=site,
         check=True,
         capture_output=True,
@@ -219,7 +237,9 @@ def measure(load, base: str, path: str, args, connections=None, duration=None) -
     return load(url, duration or args.duration, connections or args.connections)
 
 
-def render_times(workdir: Path, urls: dict[str, str], rounds: int = 20) -> dict[str, float]:
+def render_times(
+    workdir: Path, urls: dict[str, str], rounds: int = 20, **extra_env
+) -> dict[str, float]:
     """Median cold render time (ms) of each public page, in one Django process: page cache
     off, and Django's cache and the card memo emptied before every request."""
     script = f"""
@@ -228,12 +248,14 @@ django.setup()
 from django.test import Client
 from django.core.cache import cache
 from articles.templatetags import cards
+from newsletter.templatetags import newsletter
 client = Client()
 for name, url in {urls!r}.items():
     times = []
     for _ in range({rounds}):
         cache.clear()
         cards._memo.clear()
+        newsletter._signup_memo.clear()
         started = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -245,6 +267,7 @@ for name, url in {urls!r}.items():
         PAGE_CACHE="0",
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DJANGO_ALLOWED_HOSTS="testserver",
+        **extra_env,
     )
     out = subprocess.run(
         [PYTHON, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
@@ -253,45 +276,52 @@ for name, url in {urls!r}.items():
 
 
 def scale_report(workdir: Path, articles: int) -> None:
-    """Cold render time of every public page at the demo's size and at `articles`."""
+    """Cold render time of every public page at the demo's size and at `articles`.
+
+    The large size is measured in DATABASE_URL (loaded by bench/search_bench.py, and loaded
+    here only if it does not hold exactly `articles` stories), the demo's 40 in a database of
+    its own beside it (`<name>_40`), so the large one is never truncated and reloaded.
+    """
     sys.path.insert(0, str(ROOT))
     from bench import search_bench
 
     url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/newsroom_pages_bench")
-    search_bench.ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    env = site_environment(workdir)
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [PYTHON, str(ROOT / "manage.py"), *command],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
     results = {}
-    for size in (40, articles):
-        print(f"Loading {size} articles into {url.rsplit('/', 1)[-1]}…", flush=True)
+    for size, database in ((40, f"{url}_40"), (articles, url)):
+        search_bench.ensure_database(database)
+        env = site_environment(workdir, DATABASE_URL=database)
+        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+            subprocess.run(
+                [PYTHON, str(ROOT / "manage.py"), *command],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+            )
+        django_env = {**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
+        name = database.rsplit("/", 1)[-1]
         loader = (
             "import sys, django; sys.path.insert(0, '.'); django.setup()\n"
-            f"from bench import search_bench; search_bench.load({size}, 7)\n"
+            "from articles.models import Article\n"
+            f"if Article.objects.count() != {size}:\n"
+            f"    print('Loading {size} articles into {name}…', flush=True)\n"
+            "    from bench import search_bench\n"
+            f"    search_bench.load({size}, 7)\n"
         )
-        subprocess.run(
-            [PYTHON, "-c", loader],
-            env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
-            cwd=ROOT,
-            check=True,
-        )
+        subprocess.run([PYTHON, "-c", loader], env=django_env, cwd=ROOT, check=True)
+        tag, author = owner_slugs(env)
         urls = {
             "home": "/",
             "article": "/articles/bench-1/",
             "section": "/section/news/",
-            "tag": f"/tag/{tag_slug(env)}/",
-            "author": "/author/reporter-1/",
+            "tag": f"/tag/{tag}/",
+            "author": f"/author/{author}/",
             "feed": "/feeds/rss/",
+            "sitemap-index": "/sitemap.xml",
             "sitemap": "/sitemap-articles.xml",
+            "news-sitemap": "/sitemap-news.xml",
         }
-        results[size] = render_times(workdir, urls)
+        results[size] = render_times(workdir, urls, DATABASE_URL=database)
     print("\nCold render time, one process, page cache off (median of 20), PostgreSQL")
     print(f"{'page':<10}{'40 articles':>14}{f'{articles} articles':>20}{'ratio':>8}")
     for name, small in results[40].items():
@@ -299,19 +329,25 @@ def scale_report(workdir: Path, articles: int) -> None:
         print(f"{name:<10}{small:>11.1f} ms{large:>17.1f} ms{large / small:>8.2f}")
 
 
-def tag_slug(env: dict) -> str:
+def owner_slugs(env: dict) -> tuple[str, str]:
+    """A tag and an author of the measured article, so that their pages list something at
+    either size."""
     script = (
         "import django; django.setup()\n"
-        "from taggit.models import Tag; print(Tag.objects.order_by('pk').first().slug)\n"
+        "from articles.models import Article\n"
+        "a = Article.objects.get(slug='bench-1')\n"
+        "print(a.tags.order_by('pk').first().slug, a.authors.order_by('pk').first().slug)\n"
     )
-    return subprocess.run(
-        [PYTHON, "-c", script],
-        env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    return tuple(
+        subprocess.run(
+            [PYTHON, "-c", script],
+            env={**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings"},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    )
 
 
 def outage(workdir: Path, site: Path, args, load, base: str, url: str) -> dict:
@@ -345,6 +381,78 @@ def outage(workdir: Path, site: Path, args, load, base: str, url: str) -> dict:
     return results
 
 
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the bench's own, in a temporary directory on a loopback port,
+    so that stopping it under load disturbs no one else's database."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.directory = Path(tempfile.mkdtemp(prefix="newsroom-bench-pg-"))
+        self.data = self.directory / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{port}/newsroom"
+
+    def run(self, program: str, *arguments: str) -> None:
+        # initdb refuses to run as root.
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [*as_postgres, str(PG_BIN / program), *arguments], check=True, capture_output=True
+        )
+
+    def __enter__(self):
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres")
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self.start()
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "newsroom")
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
+        log = str(self.directory / "postgres.log")
+        self.run("pg_ctl", "-D", str(self.data), "-l", log, "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def __exit__(self, *exc):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_restart(workdir: Path, site: Path, args, load, base: str) -> dict:
+    """Load the article page while the site's PostgreSQL is stopped for 3 s and started again,
+    with pages fresh for the default 10 minutes (every request a hit) and for 2 s (most
+    requests during the restart find only a stale copy). Counts the non-2xx answers."""
+    results = {}
+    with PrivatePostgres(args.port + 1) as postgres:
+        database = {"DATABASE_URL": postgres.url}
+        prepare_site(workdir, site, **database)
+        url = base + page_urls(workdir, site, **database)["article"]
+        for label, seconds in (("pages fresh 600 s", "600"), ("pages fresh 2 s", "2")):
+            env = site_environment(
+                workdir, site, PAGE_CACHE="1", PAGE_CACHE_SECONDS=seconds, **database
+            )
+            with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
+                load(url, 2, 4)
+                outcome: dict = {}
+                runner = threading.Thread(
+                    target=lambda found=outcome: found.update(load(url, 12, args.connections))
+                )
+                runner.start()
+                time.sleep(3)
+                postgres.stop()
+                time.sleep(3)
+                postgres.start()
+                runner.join()
+                results[f"article, PostgreSQL restarted, {label}"] = outcome
+    return results
+
+
 def main() -> None:
     args = parse_args()
     load = python_load if args.python_load or not shutil.which("wrk") else wrk
@@ -375,6 +483,8 @@ def main() -> None:
                     )
         if args.outage:
             results.update(outage(workdir, site, args, load, base, urls["article"]))
+        if args.restart_postgres:
+            results.update(postgres_restart(workdir, site, args, load, base))
         bare_env = {**site_environment(workdir), "PYTHONPATH": str(ROOT)}
         with Server("bench.bare_site:application", args.port, args.workers, bare_env):
             results["bare ok view"] = measure(load, base, "/ok", args)

@@ -33,9 +33,12 @@ import urllib.request
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.dispatch import Signal
 from django.http import HttpResponse
@@ -55,6 +58,13 @@ FRAGMENT_PREFIX = "pagefragment:"
 EDGE_KEYS_PER_REQUEST = 100
 # Paths that never hold a public page: no cache lookup for them.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")
+# Requests PageCacheMiddleware answers with a 304 or 412 after comparing validators.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 # Set while writes that are always rolled back run (a preview): they purge nothing.
@@ -232,6 +242,27 @@ class Entry:
         return any(at >= since for at in cache.get_many(names).values())
 
 
+def cache_directives(fresh_until: float) -> dict:
+    """`Cache-Control` of a page fresh until `fresh_until`, as patch_cache_control takes it."""
+    remaining = max(0, int(fresh_until - time.time()))
+    return {
+        "public": True,
+        "max_age": min(settings.PAGE_CACHE_BROWSER_SECONDS, remaining),
+        "s_maxage": remaining,
+        "stale_while_revalidate": settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+        "stale_if_error": settings.PAGE_CACHE_STALE_SECONDS,
+    }
+
+
+def validator_headers(keys, etag: str, stored: float) -> list[tuple[str, str]]:
+    """The surrogate keys, `ETag` and `Last-Modified` of a public page."""
+    headers = []
+    if keys:
+        ordered = sorted(keys)
+        headers += [("Surrogate-Key", " ".join(ordered)), ("Cache-Tag", ",".join(ordered))]
+    return [*headers, ("ETag", etag), ("Last-Modified", http_date(stored))]
+
+
 def is_anonymous(request) -> bool:
     """No session cookie: nothing on the page can depend on who is reading."""
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -339,20 +370,9 @@ class PageCacheMiddleware:
     @staticmethod
     def _public(request, response, keys, fresh_until: float, etag: str, stored: float):
         """The headers that let browsers, Varnish and CDNs keep the page and purge it by key."""
-        remaining = max(0, int(fresh_until - time.time()))
-        if keys:
-            response["Surrogate-Key"] = " ".join(sorted(keys))
-            response["Cache-Tag"] = ",".join(sorted(keys))
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(stored)
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=min(settings.PAGE_CACHE_BROWSER_SECONDS, remaining),
-            s_maxage=remaining,
-            stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
-            stale_if_error=settings.PAGE_CACHE_STALE_SECONDS,
-        )
+        for name, value in validator_headers(keys, etag, stored):
+            response[name] = value
+        patch_cache_control(response, **cache_directives(fresh_until))
         return get_conditional_response(
             request, etag=etag, last_modified=int(stored), response=response
         )
@@ -363,3 +383,59 @@ class PageCacheMiddleware:
             # A signed-in editor's view of a public page: theirs alone.
             patch_cache_control(response, private=True, no_cache=True)
         return response
+
+
+class PageCacheApplication:
+    """A WSGI layer in front of Django that answers fresh hits by itself (`newsroom/wsgi.py`).
+
+    After a big story is published nearly every request is a hit. Answered here, a hit costs
+    one request parse, the cache lookups of the middleware (the page and its keys' tokens) and
+    a list of headers: none of Django's request handling, whose signals look at every database
+    connection, nor the middleware chain. Whatever is not a plain fresh hit (a miss, a stale
+    copy, HEAD, a conditional GET, a reader with a session, the `skipped_prefixes` such as the
+    API, whose keys are checked and counted on every request) goes to Django unchanged, where
+    `PageCacheMiddleware` serves, stores and revalidates exactly as before.
+    """
+
+    def __init__(self, application, *, skipped_prefixes: Iterable[str] = ()):
+        self.application = application
+        self.skipped_prefixes = (*SKIPPED_PREFIXES, *skipped_prefixes)
+
+    def __call__(self, environ, start_response):
+        hit = self.hit(environ) if settings.PAGE_CACHE else None
+        if hit is None:
+            return self.application(environ, start_response)
+        status, headers, content = hit
+        start_response(status, headers)
+        return [content]
+
+    def hit(self, environ) -> tuple[str, list, bytes] | None:
+        """Status line, headers and body of a fresh stored copy for this request, or None."""
+        if environ.get("REQUEST_METHOD") != "GET" or any(
+            name in environ for name in CONDITIONAL_HEADERS
+        ):
+            return None
+        # WSGIRequest writes the decoded path back into its environ: give it a copy, so that
+        # Django still gets the request as the server sent it.
+        request = WSGIRequest(environ.copy())
+        if request.path_info.startswith(self.skipped_prefixes) or not is_anonymous(request):
+            return None
+        try:
+            key = PageCacheMiddleware._key(request)
+        except DisallowedHost:
+            return None  # Django answers it with its 400
+        entry = cache.get(key)
+        if entry is None or not entry.is_fresh(time.time()):
+            return None
+        keys = [name.removeprefix(GENERATION_PREFIX) for name in entry.generations]
+        cache_control = ", ".join(
+            name.replace("_", "-") if value is True else f"{name.replace('_', '-')}={value}"
+            for name, value in cache_directives(entry.fresh_until).items()
+        )
+        headers = [
+            *entry.headers,
+            ("X-Page-Cache", "hit"),
+            *validator_headers(keys, entry.etag, entry.stored),
+            ("Cache-Control", cache_control),
+        ]
+        return f"{entry.status} {HTTPStatus(entry.status).phrase}", headers, entry.content

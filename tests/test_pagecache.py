@@ -4,8 +4,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.db import OperationalError, connection
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import OperationalError, close_old_connections, connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from newsroom import pagecache
 from tests.factories import make_article, make_author, make_editor, make_section
@@ -187,6 +190,120 @@ def test_page_cache_can_be_switched_off_keeping_the_headers(client, story, setti
     assert "X-Page-Cache" not in response
     assert "s-maxage" in response["Cache-Control"]
     assert response["Surrogate-Key"]
+
+
+class CountingDjango:
+    """Django's WSGI handler, counting the requests that reach it (and, like the test client,
+    leaving the test's database connection open at the end of each)."""
+
+    def __init__(self):
+        self.handler, self.calls = WSGIHandler(), 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = self.handler(environ, start_response)
+            content = b"".join(response)
+            response.close()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+        return [content]
+
+
+@pytest.fixture
+def front():
+    """The site as gunicorn runs it (newsroom/wsgi.py): the page cache's WSGI layer first."""
+    django = CountingDjango()
+    application = pagecache.PageCacheApplication(django, skipped_prefixes=("/api/ninjs/",))
+
+    def get(path, method="GET", **headers):
+        environ = RequestFactory().generic(method, path, **headers).environ
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer.update(status=status, headers=dict(response_headers))
+
+        answer["content"] = b"".join(application(environ, start_response))
+        return answer
+
+    get.django = django
+    return get
+
+
+def test_fresh_copy_is_answered_before_django_with_the_middlewares_headers(front, story):
+    url = story.get_absolute_url()
+    front(url)  # a miss: Django renders and stores it
+    by_middleware = Client().get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        answer = front(url)
+
+    assert front.django.calls == 1 and len(queries) == 0
+    assert answer["status"] == "200 OK"
+    assert answer["content"] == by_middleware.content
+    headers = answer["headers"]
+    cache_control = headers.pop("Cache-Control")
+    assert headers == {
+        name: value for name, value in by_middleware.items() if name != "Cache-Control"
+    }
+    assert headers["X-Page-Cache"] == "hit"
+    # The same directives; s-maxage counts down, so a second may have gone by in between.
+    assert without_s_maxage(cache_control) == without_s_maxage(by_middleware["Cache-Control"])
+
+
+def without_s_maxage(cache_control: str) -> list[str]:
+    return [d for d in cache_control.split(", ") if not d.startswith("s-maxage")]
+
+
+def test_a_purge_sends_the_next_reader_past_the_wsgi_layer(front, story):
+    url = story.get_absolute_url()
+    front(url)
+    story.headline = "River bursts its banks"
+    story.save()
+
+    answer = front(url)
+
+    assert front.django.calls == 2
+    assert answer["headers"]["X-Page-Cache"] == "miss"
+    assert b"River bursts its banks" in answer["content"]
+
+
+@pytest.mark.parametrize(
+    "method, headers",
+    [
+        ("HEAD", {}),
+        ("GET", {"HTTP_IF_NONE_MATCH": '"x"'}),
+        ("GET", {"HTTP_IF_MODIFIED_SINCE": "Sun, 29 Nov 2026 20:00:00 GMT"}),
+        ("GET", {"HTTP_COOKIE": "sessionid=abc"}),
+        ("POST", {}),
+    ],
+)
+def test_only_plain_anonymous_gets_are_answered_by_the_wsgi_layer(front, story, method, headers):
+    url = story.get_absolute_url()
+    front(url)
+
+    front(url, method, **headers)
+
+    assert front.django.calls == 2
+
+
+def test_the_wsgi_layer_leaves_skipped_paths_to_django(front, story):
+    front("/api/ninjs/articles/")
+    front("/api/ninjs/articles/")
+
+    assert front.django.calls == 2
+
+
+def test_a_host_django_refuses_is_never_answered_from_the_cache(front, story):
+    url = story.get_absolute_url()
+    front(url)
+
+    answer = front(url, HTTP_HOST="evil.example")
+
+    assert front.django.calls == 2 and answer["status"].startswith("400")
 
 
 class PurgeRecorder(BaseHTTPRequestHandler):

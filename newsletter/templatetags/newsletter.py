@@ -1,10 +1,15 @@
 from django import template
+from django.template.loader import get_template
 from django.urls import reverse
 
 from newsletter.forms import SIGNUP_DONE, SignupForm
 from newsletter.models import Edition, Subscriber
 
 register = template.Library()
+
+SIGNUP_TEMPLATE = "newsletter/_signup_form.html"
+SIGNUP_MEMO_LIMIT = 5000
+_signup_memo: dict[tuple[str, str], str] = {}
 
 
 @register.simple_tag(takes_context=True)
@@ -60,3 +65,31 @@ def signup_outcome(context) -> str:
     """What the form says after a signup without JavaScript (the redirect adds ?signup=done)."""
     request = context.get("request")
     return SIGNUP_DONE if request and request.GET.get("signup") == "done" else ""
+
+
+@register.simple_tag(takes_context=True)
+def signup_section(context, source: str = Subscriber.Source.OTHER) -> str:
+    """The signup section (`_signup_form.html`) of a page of kind `source` ("article"…).
+
+    The empty form is the same for every reader of a page (it carries no per-reader token, see
+    `newsletter.views.signup`) and depends only on the page's address, which it returns to, and
+    `source`: it is rendered once per process for those two, as rendering a form's widgets
+    costs more than the rest of an article page's template. A form with errors or a signup's
+    outcome is rendered each time.
+    """
+    request = context.get("request")
+    values = {
+        "request": request,
+        "signup_form": context.get("signup_form"),
+        "signup_source": source,
+    }
+    if values["signup_form"] is not None or signup_outcome(values) or request is None:
+        return get_template(SIGNUP_TEMPLATE).render(values, request)
+    key = (request.path, source)
+    html = _signup_memo.get(key)
+    if html is None:
+        html = get_template(SIGNUP_TEMPLATE).render(values, request)
+        if len(_signup_memo) >= SIGNUP_MEMO_LIMIT:
+            _signup_memo.clear()
+        _signup_memo[key] = html
+    return html

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from newsletter.models import ConsentRecord, Subscriber, Terms
-from tests.factories import make_subscriber
+from tests.factories import make_article, make_subscriber
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,16 @@ def test_an_unknown_source_counts_as_other_and_still_signs_up(sign_up):
     sign_up(source="<script>")
 
     assert Subscriber.objects.get().source == Subscriber.Source.OTHER
+
+
+def test_a_form_rendered_once_still_returns_to_its_own_page_and_shows_outcomes(client, terms):
+    first, second = make_article("River rises"), make_article("Bridge reopens")
+    client.get(first.get_absolute_url())  # the empty form of that page is now remembered
+
+    again = client.get(first.get_absolute_url()).content.decode()
+    other = client.get(second.get_absolute_url()).content.decode()
+    done = client.get(first.get_absolute_url() + "?signup=done").content.decode()
+
+    assert f'name="next" value="{first.get_absolute_url()}"' in again
+    assert f'name="next" value="{second.get_absolute_url()}"' in other
+    assert DONE not in again and DONE in done
