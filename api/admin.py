@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import ApiKey
 
@@ -35,12 +37,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         patch_cache_control(response, private=True, no_store=True)
         return response
 
-    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request, queryset):
         revoked = 0
         for key in queryset.filter(revoked_at__isnull=True):
             key.revoke()
             revoked += 1
         self.message_user(
-            request, f"Revoked {revoked} key(s): they stop working at once.", messages.SUCCESS
+            request,
+            ngettext(
+                "Revoked %(count)d key: it stops working at once.",
+                "Revoked %(count)d keys: they stop working at once.",
+                revoked,
+            )
+            % {"count": revoked},
+            messages.SUCCESS,
         )

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
-BLOCK_LABELS = {"h2": "Heading", "h3": "Subheading", "h4": "Minor heading", "li": "•"}
+BLOCK_LABELS = {"h2": _("Heading"), "h3": _("Subheading"), "h4": _("Minor heading"), "li": "•"}
 _BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "figcaption"}
 _CONTAINER_TAGS = {"blockquote", "ul", "ol", "figure"}
 _WORDS = re.compile(r"\S+\s*")

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles import images, revisions, tags, workflow
 from articles.models import Article, Byline, Image, Section
@@ -116,7 +117,7 @@ def read(
     elif start == b"<":
         story = newsml.parse(data, source=source)
     elif name.lower().endswith((".json", ".xml")):
-        raise WireFormatError("The file is empty or does not start like JSON or XML.")
+        raise WireFormatError(gettext("The file is empty or does not start like JSON or XML."))
     elif not posixpath.splitext(name)[1]:
         story = plaintext.parse(data, source=source, headline=headline)
     else:
@@ -226,7 +227,7 @@ def _section() -> Section:
     section = sections.first()
     if section is None:
         raise WireFormatError(
-            "There is no section to file wire drafts in: create one (or set WIRE_SECTION)."
+            gettext("There is no section to file wire drafts in: create one (or set WIRE_SECTION).")
         )
     return section
 
