@@ -22,6 +22,7 @@ def articles():
 
 
 def error(status: int, reason: str, **details) -> JsonResponse:
+    # English, untranslated like the OpenAPI description: see middleware.refusal.
     return JsonResponse({"error": reason, **details}, status=status, json_dumps_params=JSON_OPTIONS)
 
 
