@@ -362,7 +362,7 @@ class Byline(models.Model):
 
     def __str__(self) -> str:
         # Shown above each row of the admin's byline table, next to the author field itself.
-        return f"Byline {self.position + 1}"
+        return gettext("Byline %(number)d") % {"number": self.position + 1}
 
 
 class ArticleEvent(models.Model):
@@ -422,7 +422,11 @@ class Correction(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.article_id}, {self.created_at:%Y-%m-%d}"
+        return gettext("%(kind)s to %(article)s, %(date)s") % {
+            "kind": self.get_kind_display(),
+            "article": self.article_id,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
     @property
     def is_fixed(self) -> bool:
@@ -465,7 +469,10 @@ class CorrectionRemoval(models.Model):
         ordering = ["-removed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Removal from {self.article_id}, {self.removed_at:%Y-%m-%d}"
+        return gettext("Removal from %(article)s, %(date)s") % {
+            "article": self.article_id,
+            "date": f"{self.removed_at:%Y-%m-%d}",
+        }
 
 
 class ShareLink(models.Model):
@@ -488,7 +495,10 @@ class ShareLink(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Share link {self.pk} for {self.article_id}"
+        return gettext("Share link %(link)s for %(article)s") % {
+            "link": self.pk,
+            "article": self.article_id,
+        }
 
     @property
     def is_active(self) -> bool:
@@ -572,7 +582,10 @@ class Autosave(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Autosave of {self.article_id} by {self.user_id}"
+        return gettext("Autosave of %(article)s by %(user)s") % {
+            "article": self.article_id,
+            "user": self.user_id,
+        }
 
 
 class TagRedirect(models.Model):

@@ -109,7 +109,7 @@ class SignupRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Signup request #{self.pk}"
+        return gettext("Signup request #%(number)s") % {"number": self.pk}
 
 
 class TermsQuerySet(models.QuerySet):
@@ -144,7 +144,7 @@ class Terms(models.Model):
         verbose_name_plural = _("terms")
 
     def __str__(self) -> str:
-        return f"Terms {self.version}"
+        return gettext("Terms %(version)s") % {"version": self.version}
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -475,7 +475,10 @@ class ConsentRecord(models.Model):
         ordering = ["-given_at"]
 
     def __str__(self) -> str:
-        return f"Consent to {self.terms} on {self.given_at:%Y-%m-%d %H:%M}"
+        return gettext("Consent to %(terms)s on %(when)s") % {
+            "terms": self.terms,
+            "when": f"{self.given_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class ErasureLog(models.Model):
@@ -494,7 +497,10 @@ class ErasureLog(models.Model):
         ordering = ["-erased_at"]
 
     def __str__(self) -> str:
-        return f"Subscriber #{self.subscriber_number} erased {self.erased_at:%Y-%m-%d %H:%M}"
+        return gettext("Subscriber #%(number)s erased %(when)s") % {
+            "number": self.subscriber_number,
+            "when": f"{self.erased_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class Suppression(models.Model):

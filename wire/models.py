@@ -32,7 +32,7 @@ class WireItem(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="wire_item")
     source = models.CharField(max_length=120, help_text=_("The agency or outlet that sent it."))
-    item_id = models.CharField("item id", max_length=255)
+    item_id = models.CharField(_("item id"), max_length=255)
     format = models.CharField(max_length=20)
     received_at = models.DateTimeField(default=timezone.now)
     applied_version = models.ForeignKey(
