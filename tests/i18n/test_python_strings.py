@@ -76,7 +76,7 @@ MESSAGE_CALLS = {
     "message_user": 1,
 }
 # Exceptions whose message is shown to the person who asked (forms, the workflow's refusals the
-# admin turns into messages, the newsletter's and the corrections' refusals).
+# admin turns into messages, the newsletter's sending refusals, the wire desk's import refusals).
 SHOWN_EXCEPTIONS = {
     "ValidationError",
     "TransitionError",
@@ -84,6 +84,9 @@ SHOWN_EXCEPTIONS = {
     "InvalidTransition",
     "StaleArticleError",
     "PermissionDenied",
+    "EditionError",
+    "NothingNew",
+    "WireFormatError",
 }
 
 # (file, a literal the check flags there): strings that are not for translation, with why.
