@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import ApiKey
 
@@ -27,7 +27,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         # The key is put on this one page, never in a message, cookie or log.
         context = {
             **self.admin_site.each_context(request),
-            "title": "New API key",
+            "title": gettext("New API key"),
             "opts": self.opts,
             "key": obj,
             "raw_key": request._new_api_key,

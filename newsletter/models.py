@@ -468,7 +468,7 @@ class ConsentRecord(models.Model):
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the subscriber followed the confirmation link.")
     )
-    page_url = models.CharField("page", max_length=500, blank=True)
+    page_url = models.CharField(_("page"), max_length=500, blank=True)
     client_network = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -570,7 +570,7 @@ class Newsletter(models.Model):
         choices=Weekday, null=True, blank=True, help_text=_("For weekly digests.")
     )
     digest_auto_send = models.BooleanField(
-        "send digests by themselves",
+        _("send digests by themselves"),
         default=False,
         help_text=_("Otherwise a digest waits as a draft for an editor to send."),
     )
