@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiKey
 
@@ -25,7 +27,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         # The key is put on this one page, never in a message, cookie or log.
         context = {
             **self.admin_site.each_context(request),
-            "title": "New API key",
+            "title": gettext("New API key"),
             "opts": self.opts,
             "key": obj,
             "raw_key": request._new_api_key,
@@ -35,12 +37,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         patch_cache_control(response, private=True, no_store=True)
         return response
 
-    @admin.action(description="Revoke the selected keys", permissions=["change"])
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request, queryset):
         revoked = 0
         for key in queryset.filter(revoked_at__isnull=True):
             key.revoke()
             revoked += 1
         self.message_user(
-            request, f"Revoked {revoked} key(s): they stop working at once.", messages.SUCCESS
+            request,
+            ngettext(
+                "Revoked %(count)d key: it stops working at once.",
+                "Revoked %(count)d keys: they stop working at once.",
+                revoked,
+            )
+            % {"count": revoked},
+            messages.SUCCESS,
         )

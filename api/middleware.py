@@ -27,6 +27,8 @@ def presented_key(request) -> str | None:
 
 
 def refusal(status: int, reason: str, **headers) -> JsonResponse:
+    # The reasons stay English, untranslated (issue 16): API clients are programs that may
+    # match them, and the API speaks one language whatever the site's LANGUAGE_CODE.
     response = JsonResponse({"error": reason}, status=status)
     response["Cache-Control"] = "no-store"
     if status == 401:

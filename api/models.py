@@ -4,6 +4,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 KEY_BYTES = 32
 PREFIX_LENGTH = 8
@@ -24,13 +25,15 @@ class ApiKey(models.Model):
     """A partner's key to the content API. Only its hash is stored; the key itself is shown
     once, when it is made, and cannot be recovered afterwards (make a new one instead)."""
 
-    partner = models.CharField(max_length=120, help_text="Who uses this key, e.g. “Example News”.")
+    partner = models.CharField(
+        max_length=120, help_text=_("Who uses this key, e.g. “Example News”.")
+    )
     prefix = models.CharField(
-        max_length=PREFIX_LENGTH, editable=False, help_text="The key's first characters."
+        max_length=PREFIX_LENGTH, editable=False, help_text=_("The key's first characters.")
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     requests_per_minute = models.PositiveIntegerField(
-        default=120, help_text="Requests allowed per minute; more answer 429 until it passes."
+        default=120, help_text=_("Requests allowed per minute; more answer 429 until it passes.")
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -47,7 +50,7 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["partner", "-created_at"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self) -> str:
         return f"{self.partner} ({self.prefix}…)"

@@ -19,6 +19,7 @@ DOCS_SECONDS = 3600
 
 
 def error(status: int, reason: str, **details) -> JsonResponse:
+    # English, untranslated like the OpenAPI description: see middleware.refusal.
     return JsonResponse({"error": reason, **details}, status=status, json_dumps_params=JSON_OPTIONS)
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, ngettext
 
 from .models import Article
 
@@ -37,20 +38,29 @@ def prepublish_checks(article: Article) -> list[Check]:
     found = []
     words = word_count(article.body)
     if words == 0:
-        found.append(Check("error", "The body is empty."))
+        found.append(Check("error", gettext("The body is empty.")))
     elif words < SHORT_BODY_WORDS:
-        plural = "" if words == 1 else "s"
-        found.append(Check("warning", f"The body is very short ({words} word{plural})."))
+        short = ngettext(
+            "The body is very short (%(words)d word).",
+            "The body is very short (%(words)d words).",
+            words,
+        )
+        found.append(Check("warning", short % {"words": words}))
     if article.hero_image_id is None:
-        found.append(Check("warning", "There is no hero image."))
+        found.append(Check("warning", gettext("There is no hero image.")))
     elif not article.hero_image.credit:
-        found.append(Check("warning", "The hero image has no credit."))
+        found.append(Check("warning", gettext("The hero image has no credit.")))
     if not article.standfirst.strip():
-        found.append(Check("warning", "The standfirst is missing."))
+        found.append(Check("warning", gettext("The standfirst is missing.")))
     if not article.tags.all():
-        found.append(Check("warning", "There are no tags."))
+        found.append(Check("warning", gettext("There are no tags.")))
     if len(article.headline) > LONG_HEADLINE:
-        found.append(Check("warning", f"The headline is over {LONG_HEADLINE} characters."))
+        found.append(
+            Check(
+                "warning",
+                gettext("The headline is over %(limit)d characters.") % {"limit": LONG_HEADLINE},
+            )
+        )
     if not article.seo_description.strip():
-        found.append(Check("warning", "The SEO description is empty."))
+        found.append(Check("warning", gettext("The SEO description is empty.")))
     return found

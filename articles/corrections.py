@@ -11,6 +11,7 @@ one, with a reason, and a CorrectionRemoval keeps what it said.
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import caching
 from .models import Article, ArticleEvent, Correction, CorrectionRemoval
@@ -38,13 +39,13 @@ def propose(article: Article, *, by, kind: str, text: str, expected_version: int
 
 def approve(entry: Correction, *, by, expected_version: int | None = None) -> Correction:
     article = entry.article
-    _check(by, article, ADD_PERMISSION, "approve a correction to")
+    _check(by, article, ADD_PERMISSION, gettext("approve a correction to"))
     with transaction.atomic():
         locked = _lock(article, expected_version)
         if not Correction.objects.filter(pk=entry.pk, status=Status.PROPOSED).update(
             status=Status.APPROVED, approved_by=by, created_at=timezone.now()
         ):
-            raise InvalidTransition("That entry was already approved or removed.")
+            raise InvalidTransition(gettext("That entry was already approved or removed."))
         entry.refresh_from_db()
         _record(locked, by, f"{entry.get_kind_display()} approved: {entry.text}", modified=True)
     article.refresh_from_db(fields=["version", "updated_at"])
@@ -55,14 +56,14 @@ def remove(entry: Correction, *, by, reason: str) -> CorrectionRemoval:
     """A superuser takes an entry off the record; the removal keeps who, when, why and what."""
     reason = (reason or "").strip()
     if by is None or not by.is_superuser:
-        raise TransitionNotAllowed("Only a superuser can remove a correction.")
+        raise TransitionNotAllowed(gettext("Only a superuser can remove a correction."))
     if not reason:
-        raise InvalidTransition("Say why this entry is removed: a reason is required.")
+        raise InvalidTransition(gettext("Say why this entry is removed: a reason is required."))
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=entry.article_id)
         # A queryset delete: Correction.delete refuses on a live article, and this is the door.
         if not Correction.objects.filter(pk=entry.pk).delete()[0]:
-            raise InvalidTransition("That entry was already removed.")
+            raise InvalidTransition(gettext("That entry was already removed."))
         removal = CorrectionRemoval.objects.create(
             article=locked,
             kind=entry.kind,
@@ -95,27 +96,36 @@ def archive() -> QuerySet:
 
 def _check(by, article: Article, permission: str, doing: str) -> None:
     if by is None or not by.has_perm(permission) or not can_see(by, article):
-        raise TransitionNotAllowed(f"You do not have permission to {doing} “{article.headline}”.")
+        raise TransitionNotAllowed(
+            gettext("You do not have permission to %(action)s “%(headline)s”.")
+            % {"action": doing, "headline": article.headline}
+        )
 
 
 def _lock(article: Article, expected_version: int | None) -> Article:
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleArticleError(
-            f"“{locked.headline}” was changed by someone else since you opened it. "
-            "Reload the page, check the changes, and try again."
+            gettext(
+                "“%(headline)s” was changed by someone else since you opened it. "
+                "Reload the page, check the changes, and try again."
+            )
+            % {"headline": locked.headline}
         )
     return locked
 
 
 def _write(article, by, kind, text, expected_version, status, permission) -> Correction:
-    doing = "correct" if status == Status.APPROVED else "propose a correction to"
+    doing = gettext("correct") if status == Status.APPROVED else gettext("propose a correction to")
     _check(by, article, permission, doing)
     if kind not in Kind.values:
-        raise InvalidTransition(f"Choose a kind of entry: {', '.join(Kind.labels).lower()}.")
+        raise InvalidTransition(
+            gettext("Choose a kind of entry: %(kinds)s.")
+            % {"kinds": ", ".join(str(label) for label in Kind.labels).lower()}
+        )
     text = sanitize_note(text)
     if not text:
-        raise InvalidTransition("Write what was corrected, clarified or updated.")
+        raise InvalidTransition(gettext("Write what was corrected, clarified or updated."))
     with transaction.atomic():
         locked = _lock(article, expected_version)
         entry = Correction.objects.create(

@@ -10,6 +10,8 @@ import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from .models import Article
 
@@ -23,10 +25,9 @@ def refusal(
     if until is None or publish_at >= until:
         return None
     local = timezone.localtime(until, timezone.get_default_timezone())
-    return (
-        f"“{article.headline}” is embargoed until {local:%d %B %Y, %H:%M %Z}: "
-        "schedule it for that time or later."
-    )
+    return gettext(
+        "“%(headline)s” is embargoed until %(until)s: schedule it for that time or later."
+    ) % {"headline": article.headline, "until": date_format(local, "d F Y, H:i T")}
 
 
 def lifted(queryset: QuerySet, now: datetime.datetime) -> QuerySet:

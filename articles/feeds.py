@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from . import caching, corrections
 from .metadata import absolute_url, shared_image
@@ -77,7 +78,7 @@ class ArticleFeed(Feed):
         return settings.SITE_NAME
 
     def description(self, obj):
-        return f"The latest stories from {settings.SITE_NAME}."
+        return gettext("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
 
     def subtitle(self, obj):
         return self.description(obj)
@@ -157,7 +158,10 @@ class SectionFeed(ArticleFeed):
         return f"{obj.name} – {settings.SITE_NAME}"
 
     def description(self, obj):
-        return obj.description or f"The latest {obj.name} stories from {settings.SITE_NAME}."
+        return obj.description or gettext("The latest %(section)s stories from %(site)s.") % {
+            "section": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
 
 class SectionAtomFeed(SectionFeed):
@@ -181,7 +185,10 @@ class TagFeed(ArticleFeed):
         return f"{obj.name} – {settings.SITE_NAME}"
 
     def description(self, obj):
-        return f"Stories about {obj.name} from {settings.SITE_NAME}."
+        return gettext("Stories about %(tag)s from %(site)s.") % {
+            "tag": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
     def link(self, obj):
         return absolute_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
@@ -208,7 +215,10 @@ class AuthorFeed(ArticleFeed):
         return f"{obj.name} – {settings.SITE_NAME}"
 
     def description(self, obj):
-        return f"Stories by {obj.name} for {settings.SITE_NAME}."
+        return gettext("Stories by %(author)s for %(site)s.") % {
+            "author": obj.name,
+            "site": settings.SITE_NAME,
+        }
 
 
 class AuthorAtomFeed(AuthorFeed):
@@ -228,10 +238,12 @@ class CorrectionFeed(Feed):
         return caching.cacheable(response, {caching.LATEST, caching.CORRECTIONS})
 
     def title(self):
-        return f"Corrections – {settings.SITE_NAME}"
+        return gettext("Corrections – %(site)s") % {"site": settings.SITE_NAME}
 
     def description(self):
-        return f"Every correction and clarification to {settings.SITE_NAME}'s stories."
+        return gettext("Every correction and clarification to %(site)s's stories.") % {
+            "site": settings.SITE_NAME
+        }
 
     def subtitle(self):
         return self.description()

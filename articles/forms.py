@@ -14,6 +14,8 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from admin_forms import AutocompleteSelectMultiple, IdMultipleChoiceField
@@ -120,7 +122,9 @@ class TagChoiceField(IdMultipleChoiceField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         for name in tags.parse_tag_names(",".join(names)):
             if len(name) > Tag._meta.get_field("name").max_length:
-                raise forms.ValidationError(f"This tag is too long: “{name[:40]}…”.")
+                raise forms.ValidationError(
+                    gettext("This tag is too long: “%(tag)s…”.") % {"tag": name[:40]}
+                )
             chosen.append(tags.tag_named(name))
         return chosen
 
@@ -151,10 +155,9 @@ class ImageAdminForm(forms.ModelForm):
         self.pending_path = self._pending_path()
         if self.pending_path and "file" in self.fields:
             self.fields["file"].required = False
-            self.fields["file"].help_text = (
-                f"Your chosen file, “{posixpath.basename(self.pending_path)}”, is kept: "
-                "choose another only to replace it."
-            )
+            self.fields["file"].help_text = gettext(
+                "Your chosen file, “%(name)s”, is kept: choose another only to replace it."
+            ) % {"name": posixpath.basename(self.pending_path)}
 
     def _pending_path(self) -> str | None:
         token = self.data.get(self.add_prefix("pending_upload")) if self.is_bound else None
@@ -191,22 +194,23 @@ class ImageAdminForm(forms.ModelForm):
         self.pending_path = path
         self.fields["file"].required = False
         # The bound field copied the help text when it was made: tell it too.
-        self["file"].help_text = self.fields["file"].help_text = (
-            f"Your chosen file, “{name}”, is kept: choose another only to replace it."
-        )
+        self["file"].help_text = self.fields["file"].help_text = gettext(
+            "Your chosen file, “%(name)s”, is kept: choose another only to replace it."
+        ) % {"name": name}
 
 
 # --- the inputs a workflow transition needs (workflow.Transition.form_class) ----------------
 # Each form's `transition_kwargs()` are the keyword arguments its transition function takes
-# besides the article, `by` and `expected_version`; `refusal` starts each error message.
+# besides the article, `by` and `expected_version`; `refusal` is each error
+# message, its errors in `%(errors)s`.
 
 
 class RequestChangesForm(forms.Form):
-    refusal = ""
+    refusal = _("%(errors)s")
 
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        error_messages={"required": "Say what needs to change: a comment is required."},
+        error_messages={"required": _("Say what needs to change: a comment is required.")},
     )
 
     def transition_kwargs(self) -> dict:
@@ -216,7 +220,7 @@ class RequestChangesForm(forms.Form):
 class ScheduleForm(forms.Form):
     """A date and a time on the newsroom's clock (settings.TIME_ZONE), in the future."""
 
-    refusal = "Not scheduled: "
+    refusal = _("Not scheduled: %(errors)s")
 
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -229,7 +233,7 @@ class ScheduleForm(forms.Form):
         at = timezone.make_aware(naive, timezone.get_default_timezone())
         if at <= timezone.now():
             raise forms.ValidationError(
-                "That time has already passed: choose a time in the future."
+                gettext("That time has already passed: choose a time in the future.")
             )
         cleaned["at"] = at
         return cleaned
@@ -241,7 +245,7 @@ class ScheduleForm(forms.Form):
 class UnpublishForm(forms.Form):
     """Unpublish returns the article to drafts, or with `archive` to the archive."""
 
-    refusal = "Not unpublished: "
+    refusal = _("Not unpublished: %(errors)s")
 
     archive = forms.BooleanField(required=False)
 
@@ -251,8 +255,8 @@ class UnpublishForm(forms.Form):
 
 SCHEDULE_PRESETS = {
     "in_10_minutes": "In 10 minutes",
-    "next_hour": "At the next hour",
-    "tomorrow_0600": "Tomorrow at 06:00",
+    "next_hour": _("At the next hour"),
+    "tomorrow_0600": _("Tomorrow at 06:00"),
 }
 
 
@@ -276,8 +280,8 @@ class ShareLinkForm(forms.Form):
         max_value=30,
         initial=7,
         error_messages={
-            "min_value": "A share link lasts at least 1 day.",
-            "max_value": "A share link lasts at most 30 days.",
+            "min_value": _("A share link lasts at least 1 day."),
+            "max_value": _("A share link lasts at most 30 days."),
         },
     )
 
@@ -285,20 +289,22 @@ class ShareLinkForm(forms.Form):
 class CorrectionForm(forms.Form):
     """An entry on an article's record (articles/corrections.py sanitises and checks it)."""
 
-    refusal = "No entry added: "
+    refusal = _("No entry added: %(errors)s")
 
     kind = forms.ChoiceField(choices=Correction.Kind.choices, initial=Correction.Kind.CORRECTION)
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Links (<a href>) and emphasis (<em>, <strong>) only; anything else is removed.",
-        error_messages={"required": "Write what was corrected, clarified or updated."},
+        help_text=_(
+            "Links (<a href>) and emphasis (<em>, <strong>) only; anything else is removed."
+        ),
+        error_messages={"required": _("Write what was corrected, clarified or updated.")},
     )
 
 
 class CorrectionRemovalForm(forms.Form):
-    refusal = "Not removed: "
+    refusal = _("Not removed: %(errors)s")
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        error_messages={"required": "Say why this entry is removed: a reason is required."},
+        error_messages={"required": _("Say why this entry is removed: a reason is required.")},
     )

@@ -11,8 +11,10 @@ from html.parser import HTMLParser
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-BLOCK_LABELS = {"h2": "Heading", "h3": "Subheading", "h4": "Minor heading", "li": "•"}
+BLOCK_LABELS = {"h2": _("Heading"), "h3": _("Subheading"), "h4": _("Minor heading"), "li": "•"}
 _BLOCK_TAGS = {"p", "h2", "h3", "h4", "li", "figcaption"}
 _CONTAINER_TAGS = {"blockquote", "ul", "ol", "figure"}
 _WORDS = re.compile(r"\S+\s*")
@@ -41,15 +43,16 @@ class _BlockReader(HTMLParser):
                 self._containers.append(tag)
             self._label = BLOCK_LABELS.get(tag, "")
             if tag == "p" and "blockquote" in self._containers:
-                self._label = "Quote"
+                self._label = gettext("Quote")
             elif tag == "p" and self._containers and self._containers[-1] in {"ul", "ol"}:
                 self._label = "•"
             elif tag == "figcaption":
-                self._label = "Caption"
+                self._label = gettext("Caption")
         elif tag == "br":
             self._parts.append(" ")
         elif tag == "img":
-            self._parts.append(f"[image: {dict(attrs).get('alt') or 'no description'}]")
+            alt = dict(attrs).get("alt") or gettext("no description")
+            self._parts.append(gettext("[image: %(alt)s]") % {"alt": alt})
 
     def handle_endtag(self, tag):
         if tag in _BLOCK_TAGS or tag in _CONTAINER_TAGS:

@@ -15,6 +15,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from PIL import Image as PILImage
 from PIL import ImageOps, JpegImagePlugin
 
@@ -27,8 +28,6 @@ logger = logging.getLogger(__name__)
 # (SVG, TIFF, BMP, HEIC…) is refused.
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp,image/gif"
-WHAT_TO_UPLOAD = "Upload a JPEG, PNG, WebP or GIF instead."
-
 # The <img> fallback for browsers without WebP; wide enough for an article column.
 FALLBACK_WIDTH = 960
 
@@ -50,7 +49,7 @@ def validate_image_file(file: File) -> None:
 
     if file.size > settings.IMAGE_MAX_BYTES:
         raise ValidationError(
-            "This file is %(size)s; the limit is %(limit)s.",
+            gettext("This file is %(size)s; the limit is %(limit)s."),
             code="file_too_large",
             params={
                 "size": filesizeformat(file.size),
@@ -62,7 +61,11 @@ def validate_image_file(file: File) -> None:
     head = file.read(2048)
     if _looks_like_svg(file.name or "", head):
         raise ValidationError(
-            "SVG files are not accepted: they can carry scripts. " + WHAT_TO_UPLOAD, code="svg"
+            gettext(
+                "SVG files are not accepted: they can carry scripts. "
+                "Upload a JPEG, PNG, WebP or GIF instead."
+            ),
+            code="svg",
         )
 
     try:
@@ -82,20 +85,25 @@ def validate_image_file(file: File) -> None:
         raise
     except PILImage.DecompressionBombError as exc:
         raise ValidationError(
-            "This image has too many pixels to open safely; the limit is %(limit)s megapixels.",
+            gettext(
+                "This image has too many pixels to open safely; the limit is %(limit)s megapixels."
+            ),
             code="too_many_pixels",
             params={"limit": _megapixels(settings.IMAGE_MAX_PIXELS)},
         ) from exc
     except PILImage.UnidentifiedImageError as exc:
         raise ValidationError(
-            "This file is not an image. " + WHAT_TO_UPLOAD, code="not_an_image"
+            gettext("This file is not an image. Upload a JPEG, PNG, WebP or GIF instead."),
+            code="not_an_image",
         ) from exc
     except Exception as exc:
         # Pillow reports damaged data with many exception types (OSError, SyntaxError,
         # struct.error, IndexError…); for an upload they all mean the same thing.
         raise ValidationError(
-            "This image is damaged or incomplete (the upload may have been cut off). "
-            "Export it again and upload the new file.",
+            gettext(
+                "This image is damaged or incomplete (the upload may have been cut off). "
+                "Export it again and upload the new file."
+            ),
             code="damaged_image",
         ) from exc
     finally:
@@ -112,15 +120,20 @@ def _looks_like_svg(name: str, head: bytes) -> bool:
 def _check_format_and_pixels(picture: PILImage.Image) -> None:
     if picture.format not in ACCEPTED_FORMATS:
         raise ValidationError(
-            "This is a %(format)s image, which browsers cannot all show. " + WHAT_TO_UPLOAD,
+            gettext(
+                "This is a %(format)s image, which browsers cannot all show. "
+                "Upload a JPEG, PNG, WebP or GIF instead."
+            ),
             code="format_not_accepted",
             params={"format": picture.format or "unknown"},
         )
     width, height = picture.size
     if width * height > settings.IMAGE_MAX_PIXELS:
         raise ValidationError(
-            "This image is %(width)s × %(height)s pixels (%(pixels)s megapixels); "
-            "the limit is %(limit)s megapixels. Resize it and upload it again.",
+            gettext(
+                "This image is %(width)s × %(height)s pixels (%(pixels)s megapixels); "
+                "the limit is %(limit)s megapixels. Resize it and upload it again."
+            ),
             code="too_many_pixels",
             params={
                 "width": width,

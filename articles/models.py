@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from . import images
@@ -51,7 +53,7 @@ class Section(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="Sections are listed in this order, lowest first."
+        default=0, help_text=_("Sections are listed in this order, lowest first.")
     )
 
     objects = SectionManager()
@@ -74,16 +76,16 @@ class Image(models.Model):
         width_field="width",
         height_field="height",
         validators=[images.validate_image_file],
-        help_text="JPEG, PNG, WebP or GIF. Location data (EXIF) is removed when it is saved.",
+        help_text=_("JPEG, PNG, WebP or GIF. Location data (EXIF) is removed when it is saved."),
     )
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     alt_text = models.CharField(
         max_length=250,
-        help_text="What the photo shows, for readers who cannot see it. Required.",
+        help_text=_("What the photo shows, for readers who cannot see it. Required."),
     )
     caption = models.CharField(max_length=400, blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text="e.g. “Jane Doe / Agency”")
+    credit = models.CharField(max_length=200, blank=True, help_text=_("e.g. “Jane Doe / Agency”"))
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -149,7 +151,7 @@ class Author(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author",
-        help_text="The staff login that writes as this author, if any.",
+        help_text=_("The staff login that writes as this author, if any."),
     )
 
     class Meta:
@@ -164,16 +166,16 @@ class Author(models.Model):
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     headline = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     standfirst = models.TextField(
-        max_length=600, help_text="The one or two sentences under the headline."
+        max_length=600, help_text=_("The one or two sentences under the headline.")
     )
     body = models.TextField(blank=True)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
@@ -187,7 +189,7 @@ class Article(models.Model):
         max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     publish_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="When readers first see it."
+        null=True, blank=True, db_index=True, help_text=_("When readers first see it.")
     )
     first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -196,12 +198,12 @@ class Article(models.Model):
     embargo_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Nobody can publish or schedule it before this time (articles/embargo.py).",
+        help_text=_("Nobody can publish or schedule it before this time (articles/embargo.py)."),
     )
     credit_line = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Shown to readers under the byline, e.g. “According to Reuters”.",
+        help_text=_("Shown to readers under the byline, e.g. “According to Reuters”."),
     )
     publication_hold = models.CharField(
         max_length=300,
@@ -211,8 +213,8 @@ class Article(models.Model):
         "(articles/holds.py); empty when there is no hold.",
     )
 
-    seo_title = models.CharField("SEO title", max_length=70, blank=True)
-    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+    seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
+    seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -247,7 +249,9 @@ class Article(models.Model):
 
     def clean(self) -> None:
         if self.status == self.Status.SCHEDULED and not self.publish_at:
-            raise ValidationError({"publish_at": "A scheduled article needs a publish time."})
+            raise ValidationError(
+                {"publish_at": gettext("A scheduled article needs a publish time.")}
+            )
         redirect = (
             ArticleSlugRedirect.objects.filter(old_slug=self.slug)
             .exclude(article_id=self.pk)
@@ -258,8 +262,11 @@ class Article(models.Model):
             # Old URLs keep working for good: readers and search engines still follow them.
             raise ValidationError(
                 {
-                    "slug": f"This address used to belong to “{redirect.article.headline}” and "
-                    "still redirects there. Choose another slug."
+                    "slug": gettext(
+                        "This address used to belong to “%(headline)s” and still redirects "
+                        "there. Choose another slug."
+                    )
+                    % {"headline": redirect.article.headline}
                 }
             )
 
@@ -367,7 +374,7 @@ class Byline(models.Model):
 
     def __str__(self) -> str:
         # Shown above each row of the admin's byline table, next to the author field itself.
-        return f"Byline {self.position + 1}"
+        return gettext("Byline %(number)d") % {"number": self.position + 1}
 
 
 class ArticleEvent(models.Model):
@@ -380,7 +387,7 @@ class ArticleEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty when the system acted (scheduled publishing).",
+        help_text=_("Empty when the system acted (scheduled publishing)."),
     )
     from_status = models.CharField(max_length=16, choices=Article.Status.choices)
     to_status = models.CharField(max_length=16, choices=Article.Status.choices)
@@ -403,17 +410,17 @@ class Correction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        UPDATE = "update", "Update"
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        UPDATE = "update", pgettext_lazy("correction kind", "Update")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CORRECTION)
-    text = models.TextField(help_text="Links and emphasis only.")
+    text = models.TextField(help_text=_("Links and emphasis only."))
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPROVED)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -427,7 +434,11 @@ class Correction(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.article_id}, {self.created_at:%Y-%m-%d}"
+        return gettext("%(kind)s to %(article)s, %(date)s") % {
+            "kind": self.get_kind_display(),
+            "article": self.article_id,
+            "date": f"{self.created_at:%Y-%m-%d}",
+        }
 
     @property
     def is_fixed(self) -> bool:
@@ -439,14 +450,16 @@ class Correction(models.Model):
     def save(self, *args, **kwargs) -> None:
         stored = Correction.objects.filter(pk=self.pk).first() if self.pk else None
         if stored is not None and stored.is_fixed:
-            raise ValidationError("A correction on a live article cannot be changed.")
+            raise ValidationError(gettext("A correction on a live article cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.is_fixed:
             raise ValidationError(
-                "A correction on a live article cannot be deleted; a superuser can remove it "
-                "with a reason."
+                gettext(
+                    "A correction on a live article cannot be deleted; a superuser can remove it "
+                    "with a reason."
+                )
             )
         return super().delete(*args, **kwargs)
 
@@ -468,7 +481,10 @@ class CorrectionRemoval(models.Model):
         ordering = ["-removed_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Removal from {self.article_id}, {self.removed_at:%Y-%m-%d}"
+        return gettext("Removal from %(article)s, %(date)s") % {
+            "article": self.article_id,
+            "date": f"{self.removed_at:%Y-%m-%d}",
+        }
 
 
 class ShareLink(models.Model):
@@ -491,7 +507,10 @@ class ShareLink(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Share link {self.pk} for {self.article_id}"
+        return gettext("Share link %(link)s for %(article)s") % {
+            "link": self.pk,
+            "article": self.article_id,
+        }
 
     @property
     def is_active(self) -> bool:
@@ -533,8 +552,8 @@ class Revision(models.Model):
     slug = models.SlugField(max_length=200)
     standfirst = models.TextField()
     body = models.TextField(blank=True)
-    tags = models.JSONField(default=list, help_text="Tag names, sorted.")
-    bylines = models.JSONField(default=list, help_text="[{id, name}] in byline order.")
+    tags = models.JSONField(default=list, help_text=_("Tag names, sorted."))
+    bylines = models.JSONField(default=list, help_text=_("[{id, name}] in byline order."))
     section_id_at_save = models.BigIntegerField(null=True)
     section_name = models.CharField(max_length=80, blank=True)
     hero_image_id_at_save = models.BigIntegerField(null=True)
@@ -547,7 +566,7 @@ class Revision(models.Model):
     credit_line = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, choices=Article.Status.choices)
     was_live = models.BooleanField(
-        default=False, help_text="Readers could see this version; pruning keeps it."
+        default=False, help_text=_("Readers could see this version; pruning keeps it.")
     )
 
     class Meta:
@@ -565,8 +584,10 @@ class Autosave(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="autosaves")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    version = models.PositiveIntegerField(help_text="The article version the typing started from.")
-    data = models.JSONField(default=dict, help_text="The change form's fields, as typed.")
+    version = models.PositiveIntegerField(
+        help_text=_("The article version the typing started from.")
+    )
+    data = models.JSONField(default=dict, help_text=_("The change form's fields, as typed."))
     saved_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -575,7 +596,10 @@ class Autosave(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Autosave of {self.article_id} by {self.user_id}"
+        return gettext("Autosave of %(article)s by %(user)s") % {
+            "article": self.article_id,
+            "user": self.user_id,
+        }
 
 
 class TagRedirect(models.Model):

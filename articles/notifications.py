@@ -8,6 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, ArticleEvent
 
@@ -71,9 +74,9 @@ def recipients_for(event: ArticleEvent) -> tuple[str, list[str]]:
 
 
 SUBJECTS = {
-    "submitted": "For review: {headline}",
-    "changes_requested": "Changes requested: {headline}",
-    "published": "Published: {headline}",
+    "submitted": _("For review: {headline}"),
+    "changes_requested": _("Changes requested: {headline}"),
+    "published": _("Published: {headline}"),
 }
 
 
@@ -87,12 +90,14 @@ def send_for_event(event_id: int) -> int:
     if not addresses:
         return 0
     article = event.article
-    context = {
-        **article_links(article),
-        "event": event,
-        "actor_name": (event.actor.get_full_name() or event.actor.get_username())
-        if event.actor
-        else "The newsroom's scheduler",
-    }
-    subject = SUBJECTS[kind].format(headline=article.headline)
-    return send_each(addresses, subject, f"articles/email/{kind}", context)
+    # Sent from a worker, with no request to take a language from: the newsroom's own.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **article_links(article),
+            "event": event,
+            "actor_name": (event.actor.get_full_name() or event.actor.get_username())
+            if event.actor
+            else gettext("The newsroom's scheduler"),
+        }
+        subject = SUBJECTS[kind].format(headline=article.headline)
+        return send_each(addresses, subject, f"articles/email/{kind}", context)

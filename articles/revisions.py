@@ -16,6 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import caching
 from .htmldiff import BlockChange, diff_bodies
@@ -64,18 +66,18 @@ class RevisionField:
 # Every field a revision records of the article's text, declared once. Tags, bylines and the
 # section's and hero image's ids are recorded, restored and compared by their own code below.
 REVISION_FIELDS = [
-    RevisionField("headline", "Headline"),
+    RevisionField("headline", _("Headline")),
     # A restore changes what the article says, not where it lives or whether readers see it.
-    RevisionField("slug", "Slug", restored=False),
-    RevisionField("standfirst", "Standfirst"),
+    RevisionField("slug", _("Slug"), restored=False),
+    RevisionField("standfirst", _("Standfirst")),
     RevisionField("body", ""),
-    RevisionField("section_name", "Section", copied=False, restored=False),
-    RevisionField("hero_image_label", "Hero image", copied=False, restored=False),
-    RevisionField("seo_title", "SEO title"),
-    RevisionField("seo_description", "SEO description"),
-    RevisionField("embargo_until", "Embargo until"),
-    RevisionField("credit_line", "Credit line"),
-    RevisionField("status", "Status", restored=False),
+    RevisionField("section_name", _("Section"), copied=False, restored=False),
+    RevisionField("hero_image_label", _("Hero image"), copied=False, restored=False),
+    RevisionField("seo_title", _("SEO title")),
+    RevisionField("seo_description", _("SEO description")),
+    RevisionField("embargo_until", _("Embargo until")),
+    RevisionField("credit_line", _("Credit line")),
+    RevisionField("status", _("Status"), restored=False),
 ]
 
 
@@ -178,9 +180,9 @@ def label_for_readers(history: list[Revision], events) -> None:
             for event in events
         )
         if revision.status == Article.Status.PUBLISHED:
-            revision.reader_label = "Published (live)"
+            revision.reader_label = gettext("Published (live)")
         elif went_live:
-            revision.reader_label = f"{status}, then published"
+            revision.reader_label = gettext("%(status)s, then published") % {"status": status}
         else:
             revision.reader_label = status
         until = revision.created_at
@@ -339,20 +341,27 @@ def diff_revisions(old: Revision, new: Revision) -> RevisionDiff:
 def change_summary(old: Revision | None, new: Revision) -> str:
     """One line saying what a save changed: "Headline, Tags; body 412 → 455 words"."""
     if old is None:
-        return f"First version; body {_words(new.body)} words"
+        return gettext("First version; body %(words)d words") % {"words": _words(new.body)}
     fields = [
-        label
+        str(label)
         for label, name in _compared_fields()
         if name != "status" and getattr(old, name) != getattr(new, name)
     ]
     if old.tags != new.tags:
-        fields.append("Tags")
+        fields.append(gettext("Tags"))
     if old.bylines != new.bylines:
-        fields.append("Bylines")
-    body = f"body {_words(old.body)} → {_words(new.body)} words" if old.body != new.body else ""
-    restored = f"Restored version {new.restored_from.version}" if new.restored_from_id else ""
+        fields.append(gettext("Bylines"))
+    body = ""
+    if old.body != new.body:
+        body = gettext("body %(old)d → %(new)d words") % {
+            "old": _words(old.body),
+            "new": _words(new.body),
+        }
+    restored = ""
+    if new.restored_from_id:
+        restored = gettext("Restored version %(version)d") % {"version": new.restored_from.version}
     parts = [restored, ", ".join(fields), body]
-    return "; ".join(part for part in parts if part) or "No change to the text"
+    return "; ".join(part for part in parts if part) or gettext("No change to the text")
 
 
 def _words(html: str) -> int:

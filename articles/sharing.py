@@ -6,6 +6,7 @@ import secrets
 
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Article, ShareLink
 from .permissions import can_see
@@ -25,13 +26,13 @@ class ShareLinkGone(Exception):
 def create_share_link(article: Article, *, by, days: int) -> tuple[ShareLink, str]:
     """Make a share link valid for `days` days; returns it and the token for its URL."""
     if not by.has_perm("articles.add_sharelink") or not can_see(by, article):
-        raise TransitionNotAllowed("You do not have permission to share this article.")
+        raise TransitionNotAllowed(gettext("You do not have permission to share this article."))
     if article.is_live:
         raise InvalidTransition(
-            "This article is already public; share its address instead of a preview link."
+            gettext("This article is already public; share its address instead of a preview link.")
         )
     if not 1 <= days <= 30:
-        raise InvalidTransition("A share link lasts between 1 and 30 days.")
+        raise InvalidTransition(gettext("A share link lasts between 1 and 30 days."))
     now = timezone.now()
     link = ShareLink.objects.create(
         article=article,
@@ -58,13 +59,13 @@ def resolve_share_token(token: str) -> ShareLink:
     if link is None or not secrets.compare_digest(str(link.nonce), str(nonce)):
         raise ShareLinkInvalid
     if link.revoked_at is not None:
-        raise ShareLinkGone("This preview link was withdrawn by the newsroom.")
+        raise ShareLinkGone(gettext("This preview link was withdrawn by the newsroom."))
     if link.expires_at <= timezone.now():
-        raise ShareLinkGone("This preview link has expired.")
+        raise ShareLinkGone(gettext("This preview link has expired."))
     return link
 
 
 def revoke_share_link(link: ShareLink, *, by) -> None:
     if not by.has_perm("articles.change_sharelink"):
-        raise TransitionNotAllowed("You do not have permission to withdraw share links.")
+        raise TransitionNotAllowed(gettext("You do not have permission to withdraw share links."))
     ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext
 from django.views.generic import ListView
 
 from . import caching, corrections, search, sharing
@@ -232,7 +233,11 @@ def shared_preview(request, token: str):
         response = render(
             request,
             "articles/share_unavailable.html",
-            {"reason": "This preview link is not valid. Check that it was copied in full."},
+            {
+                "reason": gettext(
+                    "This preview link is not valid. Check that it was copied in full."
+                )
+            },
             status=404,
         )
     except sharing.ShareLinkGone as gone:

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import caching, checks, embargo, holds
 from .forms import RequestChangesForm, ScheduleForm, UnpublishForm
@@ -53,11 +55,13 @@ class StaleArticleError(TransitionError):
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: str  # a button's name (lazily translated)
     permission: str
     sources: frozenset[str]
     target: str
-    past: str  # "published", for messages: "“Headline” was published."
+    # "published", for messages: "“Headline” was published." (lazily translated; the
+    # messages around it are whole sentences with a %(past)s placeholder).
+    past: str
     # What the transition asks for besides the article (a comment, a time), when it asks:
     # the admin's button posts this form, and its transition_kwargs() go to the function.
     form_class: type[forms.Form] | None = None
@@ -68,53 +72,53 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         Transition(
             "submit",
-            "Submit for review",
+            _("Submit for review"),
             "articles.submit_article",
             frozenset({Status.DRAFT}),
             Status.REVIEW,
-            "submitted for review",
+            pgettext_lazy("article was …", "submitted for review"),
         ),
         Transition(
             "request_changes",
-            "Request changes",
+            _("Request changes"),
             "articles.request_changes",
             frozenset({Status.REVIEW}),
             Status.DRAFT,
-            "sent back with changes requested",
+            pgettext_lazy("article was …", "sent back with changes requested"),
             RequestChangesForm,
         ),
         Transition(
             "publish",
-            "Publish now",
+            _("Publish now"),
             "articles.publish_article",
             frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED, Status.SCHEDULED}),
             Status.PUBLISHED,
-            "published",
+            pgettext_lazy("article was …", "published"),
         ),
         Transition(
             "schedule",
-            "Schedule…",
+            _("Schedule…"),
             "articles.schedule_article",
             frozenset({Status.DRAFT, Status.REVIEW, Status.ARCHIVED, Status.SCHEDULED}),
             Status.SCHEDULED,
-            "scheduled",
+            pgettext_lazy("article was …", "scheduled"),
             ScheduleForm,
         ),
         Transition(
             "unschedule",
-            "Unschedule",
+            _("Unschedule"),
             "articles.schedule_article",
             frozenset({Status.SCHEDULED}),
             Status.DRAFT,
-            "unscheduled",
+            pgettext_lazy("article was …", "unscheduled"),
         ),
         Transition(
             "unpublish",
-            "Unpublish",
+            _("Unpublish"),
             "articles.unpublish_article",
             frozenset({Status.PUBLISHED}),
             Status.DRAFT,
-            "unpublished",
+            pgettext_lazy("article was …", "unpublished"),
             UnpublishForm,
         ),
     ]
@@ -138,8 +142,8 @@ def allowed_transitions(user, article: Article) -> list[Transition]:
 def _check_permission(transition: Transition, article: Article, by) -> None:
     if by is None or not by.has_perm(transition.permission) or not can_see(by, article):
         raise TransitionNotAllowed(
-            f"You do not have permission to {transition.label.rstrip('…').lower()} "
-            f"“{article.headline}”."
+            gettext("You do not have permission to %(action)s “%(headline)s”.")
+            % {"action": str(transition.label).rstrip("…").lower(), "headline": article.headline}
         )
 
 
@@ -160,17 +164,25 @@ def _apply(
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if expected_version is not None and locked.version != expected_version:
             raise StaleArticleError(
-                f"“{locked.headline}” was changed by someone else since you opened it. "
-                "Reload the page, check the changes, and try again."
+                gettext(
+                    "“%(headline)s” was changed by someone else since you opened it. "
+                    "Reload the page, check the changes, and try again."
+                )
+                % {"headline": locked.headline}
             )
         if locked.status not in transition.sources:
             raise InvalidTransition(
-                f"“{locked.headline}” is {locked.get_status_display().lower()}; "
-                f"it cannot be {transition.past} from there."
+                gettext("“%(headline)s” is %(status)s; it cannot be %(past)s from there.")
+                % {
+                    "headline": locked.headline,
+                    "status": locked.get_status_display().lower(),
+                    "past": transition.past,
+                }
             )
         if target in (Status.PUBLISHED, Status.SCHEDULED) and not checks.word_count(locked.body):
             raise InvalidTransition(
-                f"“{locked.headline}” has an empty body: write it before it goes live."
+                gettext("“%(headline)s” has an empty body: write it before it goes live.")
+                % {"headline": locked.headline}
             )
         now = timezone.now()
         fields = {"status": target, **(changes(locked, now) if changes else {})}
@@ -208,7 +220,7 @@ def request_changes(
 ) -> ArticleEvent:
     comment = (comment or "").strip()
     if not comment:
-        raise InvalidTransition("Say what needs to change: a comment is required.")
+        raise InvalidTransition(gettext("Say what needs to change: a comment is required."))
     return _apply(
         article, "request_changes", by=by, expected_version=expected_version, comment=comment
     )
@@ -225,9 +237,11 @@ def schedule(
     article: Article, *, by, at: datetime.datetime, expected_version: int | None = None
 ) -> ArticleEvent:
     if at is None or timezone.is_naive(at):
-        raise InvalidTransition("Give the publish time with its time zone.")
+        raise InvalidTransition(gettext("Give the publish time with its time zone."))
     if at <= timezone.now():
-        raise InvalidTransition("That time has already passed: choose a time in the future.")
+        raise InvalidTransition(
+            gettext("That time has already passed: choose a time in the future.")
+        )
 
     def changes(locked: Article, now: datetime.datetime) -> dict:
         return {"publish_at": at}

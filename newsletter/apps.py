@@ -1,13 +1,14 @@
 from anymail.signals import tracking
 from django.apps import AppConfig
 from django.core import checks as django_checks
+from django.utils.translation import gettext_lazy as _
 
 from .checks import check_bounce_webhooks_are_configured, check_limits_are_shared
 
 
 class NewsletterConfig(AppConfig):
     name = "newsletter"
-    verbose_name = "Newsletter"
+    verbose_name = _("Newsletter")
 
     def ready(self) -> None:
         for check in (check_limits_are_shared, check_bounce_webhooks_are_configured):

@@ -31,6 +31,7 @@ from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Min, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles.models import Article
 
@@ -71,7 +72,7 @@ class EditionError(Exception):
 def _check_permission(by) -> None:
     """`by=None` is the site itself (a scheduled send or an automatic digest)."""
     if by is not None and not by.has_perm(SEND_PERMISSION):
-        raise EditionError("You don't have permission to send newsletter editions.")
+        raise EditionError(gettext("You don't have permission to send newsletter editions."))
 
 
 def _locked(edition: Edition) -> Edition:
@@ -107,7 +108,9 @@ def drop_unpublished(edition: Edition) -> list[str]:
     gone = [item for item in items if item.article_id not in live]
     EditionArticle.objects.filter(pk__in=[item.pk for item in gone]).delete()
     return [
-        f"“{item.article.headline}” is no longer published, so it was left out." for item in gone
+        gettext("“%(headline)s” is no longer published, so it was left out.")
+        % {"headline": item.article.headline}
+        for item in gone
     ]
 
 
@@ -115,13 +118,16 @@ def schedule(edition: Edition, at: datetime, *, by) -> None:
     """Send the edition at `at` (a draft, or a scheduled edition moved to a new time)."""
     _check_permission(by)
     if at <= timezone.now():
-        raise EditionError("Choose a time in the future, or send the edition now.")
+        raise EditionError(gettext("Choose a time in the future, or send the edition now."))
     with transaction.atomic():
         locked = _locked(edition)
         if locked.status not in (Edition.Status.DRAFT, Edition.Status.SCHEDULED):
-            raise EditionError(f"This edition is {_state(locked)}; it can't be scheduled.")
+            raise EditionError(
+                gettext("This edition is %(status)s; it can't be scheduled.")
+                % {"status": _state(locked)}
+            )
         if not rendering.live_items(locked):
-            raise EditionError("The edition has no live articles. Add at least one story.")
+            raise EditionError(gettext("The edition has no live articles. Add at least one story."))
         locked.status = Edition.Status.SCHEDULED
         locked.scheduled_at = at
         locked.started_by = by  # who asked for it; the send itself starts at `at`
@@ -141,19 +147,26 @@ def start(edition: Edition, *, by) -> list[str]:
     with transaction.atomic():
         locked = _locked(edition)
         if locked.status not in (Edition.Status.DRAFT, Edition.Status.SCHEDULED):
-            raise EditionError(f"This edition is {_state(locked)}; it can't be sent again.")
+            raise EditionError(
+                gettext("This edition is %(status)s; it can't be sent again.")
+                % {"status": _state(locked)}
+            )
         notes = drop_unpublished(locked)
         articles = rendering.live_items(locked)
         if not articles:
             raise EditionError(
-                " ".join([*notes, "The edition has no live articles. Add at least one story."])
+                " ".join(
+                    [*notes, gettext("The edition has no live articles. Add at least one story.")]
+                )
             )
         rendered = rendering.render(locked, articles)
         recipients = _freeze_recipients(locked, now)
         if not recipients:
             raise EditionError(
-                f"Nobody is subscribed to {locked.newsletter.name} yet, so there is no one "
-                "to send it to."
+                gettext(
+                    "Nobody is subscribed to %(newsletter)s yet, so there is no one to send it to."
+                )
+                % {"newsletter": locked.newsletter.name}
             )
         locked.status = Edition.Status.SENDING
         locked.started_at = now
@@ -208,7 +221,10 @@ def pause(edition: Edition, *, by) -> None:
     with transaction.atomic():
         locked = _locked(edition)
         if locked.status != Edition.Status.SENDING:
-            raise EditionError(f"This edition is {_state(locked)}; only a send can be paused.")
+            raise EditionError(
+                gettext("This edition is %(status)s; only a send can be paused.")
+                % {"status": _state(locked)}
+            )
         locked.status = Edition.Status.PAUSED
         locked.save(update_fields=["status", "updated_at"])
     _copy_state(edition, locked)
@@ -219,7 +235,10 @@ def resume(edition: Edition, *, by) -> None:
     with transaction.atomic():
         locked = _locked(edition)
         if locked.status != Edition.Status.PAUSED:
-            raise EditionError(f"This edition is {_state(locked)}; only a paused one resumes.")
+            raise EditionError(
+                gettext("This edition is %(status)s; only a paused one resumes.")
+                % {"status": _state(locked)}
+            )
         locked.status = Edition.Status.SENDING
         locked.save(update_fields=["status", "updated_at"])
         transaction.on_commit(lambda: queue_workers(locked.pk))
@@ -243,7 +262,10 @@ def cancel(edition: Edition, *, by) -> None:
                 status=Delivery.Status.CANCELLED, leased_until=None
             )
         else:
-            raise EditionError(f"This edition is {_state(locked)}; there is nothing to cancel.")
+            raise EditionError(
+                gettext("This edition is %(status)s; there is nothing to cancel.")
+                % {"status": _state(locked)}
+            )
         locked.save(update_fields=["status", "scheduled_at", "finished_at", "updated_at"])
     _copy_state(edition, locked)
 

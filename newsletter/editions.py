@@ -3,9 +3,11 @@ ever holds live articles. The admin, the digest builder and tests all go through
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from articles.models import Article
 
@@ -37,7 +39,10 @@ def latest_stories(newsletter: Newsletter, *, now: datetime | None = None) -> li
 
 
 def default_subject(newsletter: Newsletter, now: datetime) -> str:
-    return f"{newsletter.name}: {date_format(timezone.localtime(now), 'l j F Y')}"
+    """ "Morning briefing: Monday 30 November 2026", the date in the site's language (the
+    subscribers', whoever builds the edition)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{newsletter.name}: {date_format(timezone.localtime(now), 'l j F Y')}"
 
 
 def build_from_latest(
@@ -53,8 +58,11 @@ def build_from_latest(
     stories = latest_stories(newsletter, now=now)
     if not stories:
         raise NothingNew(
-            f"Nothing new for “{newsletter.name}”: no story was published since its last "
-            "sent edition."
+            gettext(
+                "Nothing new for “%(newsletter)s”: no story was published since its last "
+                "sent edition."
+            )
+            % {"newsletter": newsletter.name}
         )
     with transaction.atomic():
         edition = Edition.objects.create(

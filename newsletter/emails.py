@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .models import Subscriber
 
@@ -17,6 +18,13 @@ def unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
 
 
 def confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
+    """The double opt-in email, in the site's language: it is built by a worker, and a reader
+    gets the language the site speaks to them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _confirmation_message(subscriber)
+
+
+def _confirmation_message(subscriber: Subscriber) -> EmailMultiAlternatives:
     context = {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,

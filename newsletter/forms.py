@@ -4,25 +4,27 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .models import Edition, EditionArticle, Newsletter, Subscriber, Terms, normalise_email
 
 # The same words for every valid submission: new, pending, confirmed or unsubscribed.
-SIGNUP_DONE = "Check your inbox to confirm your subscription."
+SIGNUP_DONE = _("Check your inbox to confirm your subscription.")
 
 
 class SignupForm(forms.Form):
     """The signup form at the end of every article and on /newsletter/."""
 
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter a valid email address, like name@example.com.",
-            "max_length": "That address is too long: use at most 254 characters.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter a valid email address, like name@example.com."),
+            "max_length": _("That address is too long: use at most 254 characters."),
         },
         widget=forms.EmailInput(
             attrs={
@@ -33,15 +35,15 @@ class SignupForm(forms.Form):
         ),
     )
     agree = forms.BooleanField(
-        label="By submitting this form, I agree to the terms.",
-        error_messages={"required": "Tick the box to agree to the terms before signing up."},
+        label=_("By submitting this form, I agree to the terms."),
+        error_messages={"required": _("Tick the box to agree to the terms before signing up.")},
         widget=forms.CheckboxInput(attrs={"aria-describedby": "signup-agree-error"}),
     )
     # The honeypot: hidden from people (visually, from screen readers, from the tab order),
     # filled in by bots that complete every field they find.
     website = forms.CharField(
         required=False,
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -60,8 +62,10 @@ class SignupForm(forms.Form):
     def clean_website(self) -> str:
         if self.cleaned_data["website"]:
             raise forms.ValidationError(
-                "This submission looks automated, so we did not accept it. "
-                "Please try again without filling in hidden fields."
+                gettext(
+                    "This submission looks automated, so we did not accept it. "
+                    "Please try again without filling in hidden fields."
+                )
             )
         return ""
 
@@ -83,7 +87,9 @@ class SignupForm(forms.Form):
         self.terms = Terms.objects.current()
         if self.terms is None:
             raise forms.ValidationError(
-                "Sign-ups are paused while our terms are being updated. Please try again later."
+                gettext(
+                    "Sign-ups are paused while our terms are being updated. Please try again later."
+                )
             )
         return cleaned
 
@@ -95,7 +101,7 @@ class ManageForm(forms.Form):
         queryset=Newsletter.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Send me",
+        label=_("Send me"),
     )
 
     def __init__(self, subscriber, *args, **kwargs):
@@ -132,7 +138,7 @@ class EditionAdminForm(forms.ModelForm):
         config={"extensions": INTRO_EXTENSIONS},
         widget=AdminProseEditorWidget,
         required=False,
-        help_text="Two or three sentences above the stories. Optional.",
+        help_text=_("Two or three sentences above the stories. Optional."),
     )
 
     class Meta:
@@ -152,8 +158,10 @@ class EditionArticleForm(forms.ModelForm):
         fields = ["article", "position"]
         error_messages = {
             "article": {
-                "invalid_choice": "That story is not live (unpublished, or scheduled for "
-                "later), so it can't be in an edition. Remove it or pick another.",
+                "invalid_choice": _(
+                    "That story is not live (unpublished, or scheduled for "
+                    "later), so it can't be in an edition. Remove it or pick another."
+                ),
             }
         }
 
@@ -175,7 +183,9 @@ class EditionScheduleForm(forms.Form):
         naive = datetime.combine(cleaned["date"], cleaned["time"])
         at = timezone.make_aware(naive, timezone.get_default_timezone())
         if at <= timezone.now():
-            raise forms.ValidationError("That time has already passed: choose a later one.")
+            raise forms.ValidationError(
+                gettext("That time has already passed: choose a later one.")
+            )
         cleaned["at"] = at
         return cleaned
 
@@ -186,5 +196,5 @@ class NewEditionForm(forms.Form):
     newsletter = forms.ModelChoiceField(
         queryset=Newsletter.objects.all(),
         empty_label=None,
-        error_messages={"invalid_choice": "That newsletter no longer exists."},
+        error_messages={"invalid_choice": _("That newsletter no longer exists.")},
     )

@@ -17,6 +17,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 
 from articles.sanitizer import sanitize_body
@@ -45,7 +47,8 @@ def normalise_email(email: str) -> str:
     email = email.strip()
     if any(unicodedata.category(character) in _INVISIBLE for character in email):
         raise ValidationError(
-            "That address contains invisible characters. Please type it again.", code="invalid"
+            gettext("That address contains invisible characters. Please type it again."),
+            code="invalid",
         )
     try:
         valid = validate_email(
@@ -58,7 +61,7 @@ def normalise_email(email: str) -> str:
         raise ValidationError(str(exc), code="invalid") from exc
     normalised = f"{valid.local_part}@{valid.ascii_domain}"
     if len(normalised) > 254:
-        raise ValidationError("That address is too long: use at most 254 characters.")
+        raise ValidationError(gettext("That address is too long: use at most 254 characters."))
     return normalised
 
 
@@ -106,7 +109,7 @@ class SignupRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Signup request #{self.pk}"
+        return gettext("Signup request #%(number)s") % {"number": self.pk}
 
 
 class TermsQuerySet(models.QuerySet):
@@ -121,13 +124,15 @@ class Terms(models.Model):
     """One version of the newsletter's terms. Published versions are never edited away:
     consent records point at the exact text a subscriber agreed to."""
 
-    version = models.CharField(max_length=40, unique=True, help_text="e.g. “2025-1”.")
-    body = models.TextField(help_text="Plain text; blank lines separate paragraphs.")
+    version = models.CharField(max_length=40, unique=True, help_text=_("e.g. “2025-1”."))
+    body = models.TextField(help_text=_("Plain text; blank lines separate paragraphs."))
     published_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="From this time on the version is shown at /terms/ and signups agree to it. "
-        "Leave empty while drafting.",
+        help_text=_(
+            "From this time on the version is shown at /terms/ and signups agree to it. "
+            "Leave empty while drafting."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -135,11 +140,11 @@ class Terms(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        verbose_name = "terms version"
-        verbose_name_plural = "terms"
+        verbose_name = _("terms version")
+        verbose_name_plural = _("terms")
 
     def __str__(self) -> str:
-        return f"Terms {self.version}"
+        return gettext("Terms %(version)s") % {"version": self.version}
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -182,17 +187,17 @@ class SubscriberQuerySet(models.QuerySet):
 
 class Subscriber(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         # Suppressed: never mailed again until they sign up and confirm afresh.
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Complained (spam report)"
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained (spam report)")
 
     class Source(models.TextChoices):
-        ARTICLE = "article", "Article page"
-        SIGNUP_PAGE = "signup_page", "Newsletter page"
-        OTHER = "other", "Other page"
+        ARTICLE = "article", _("Article page")
+        SIGNUP_PAGE = "signup_page", _("Newsletter page")
+        OTHER = "other", _("Other page")
 
     email = models.EmailField(max_length=254)
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
@@ -200,14 +205,14 @@ class Subscriber(models.Model):
         max_length=12,
         choices=Source,
         default=Source.OTHER,
-        help_text="Where the first signup came from.",
+        help_text=_("Where the first signup came from."),
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the last confirmation email was queued."
+        null=True, blank=True, help_text=_("When the last confirmation email was queued.")
     )
 
     objects = SubscriberQuerySet.as_manager()
@@ -461,22 +466,25 @@ class ConsentRecord(models.Model):
     terms = models.ForeignKey(Terms, on_delete=models.PROTECT, related_name="consents")
     given_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the subscriber followed the confirmation link."
+        null=True, blank=True, help_text=_("When the subscriber followed the confirmation link.")
     )
-    page_url = models.CharField("page", max_length=500, blank=True)
+    page_url = models.CharField(_("page"), max_length=500, blank=True)
     client_network = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-given_at"]
 
     def __str__(self) -> str:
-        return f"Consent to {self.terms} on {self.given_at:%Y-%m-%d %H:%M}"
+        return gettext("Consent to %(terms)s on %(when)s") % {
+            "terms": self.terms,
+            "when": f"{self.given_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class ErasureLog(models.Model):
     """One line per erased subscriber, without the address: what was removed, by whom, when."""
 
-    subscriber_number = models.BigIntegerField(help_text="The erased subscriber's id.")
+    subscriber_number = models.BigIntegerField(help_text=_("The erased subscriber's id."))
     status = models.CharField(max_length=12, choices=Subscriber.Status)
     consent_records = models.PositiveIntegerField(default=0)
     erased_at = models.DateTimeField(default=timezone.now)
@@ -489,7 +497,10 @@ class ErasureLog(models.Model):
         ordering = ["-erased_at"]
 
     def __str__(self) -> str:
-        return f"Subscriber #{self.subscriber_number} erased {self.erased_at:%Y-%m-%d %H:%M}"
+        return gettext("Subscriber #%(number)s erased %(when)s") % {
+            "number": self.subscriber_number,
+            "when": f"{self.erased_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class Suppression(models.Model):
@@ -497,16 +508,16 @@ class Suppression(models.Model):
     evidence of a bounce or complaint (the SMTP server's answer or the provider's event)."""
 
     class Reason(models.TextChoices):
-        BOUNCED = "bounced", "Bounced"
-        COMPLAINED = "complained", "Complained"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the provider"
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed at the provider")
 
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, related_name="suppressions"
     )
     reason = models.CharField(max_length=12, choices=Reason)
-    source = models.CharField(max_length=40, help_text="“smtp”, or the provider's webhook.")
-    detail = models.TextField(blank=True, help_text="The server's answer or the event's text.")
+    source = models.CharField(max_length=40, help_text=_("“smtp”, or the provider's webhook."))
+    detail = models.TextField(blank=True, help_text=_("The server's answer or the event's text."))
     event_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -528,40 +539,40 @@ class Newsletter(models.Model):
     """A list subscribers can choose: the daily briefing, a weekly climate letter, …"""
 
     class Cadence(models.TextChoices):
-        MANUAL = "manual", "No automatic digest"
-        DAILY = "daily", "Daily digest"
-        WEEKLY = "weekly", "Weekly digest"
+        MANUAL = "manual", _("No automatic digest")
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     sender_name = models.CharField(
-        max_length=100, blank=True, help_text="The name in the From line; the site's by default."
+        max_length=100, blank=True, help_text=_("The name in the From line; the site's by default.")
     )
     is_default = models.BooleanField(
-        default=False, help_text="The signup form at the end of every article subscribes to it."
+        default=False, help_text=_("The signup form at the end of every article subscribes to it.")
     )
     position = models.PositiveSmallIntegerField(default=0)
     cadence = models.CharField(max_length=8, choices=Cadence, default=Cadence.MANUAL)
     send_time = models.TimeField(
-        null=True, blank=True, help_text="For digests: the time of day, in the site's time zone."
+        null=True, blank=True, help_text=_("For digests: the time of day, in the site's time zone.")
     )
     weekday = models.PositiveSmallIntegerField(
-        choices=Weekday, null=True, blank=True, help_text="For weekly digests."
+        choices=Weekday, null=True, blank=True, help_text=_("For weekly digests.")
     )
     digest_auto_send = models.BooleanField(
-        "send digests by themselves",
+        _("send digests by themselves"),
         default=False,
-        help_text="Otherwise a digest waits as a draft for an editor to send.",
+        help_text=_("Otherwise a digest waits as a draft for an editor to send."),
     )
     digest_max_articles = models.PositiveSmallIntegerField(default=10)
     created_at = models.DateTimeField(default=timezone.now)
@@ -587,13 +598,13 @@ class Newsletter(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.slug in RESERVED_SLUGS:
-            errors["slug"] = (
-                f"“{self.slug}” is the address of another newsletter page; pick another."
-            )
+            errors["slug"] = gettext(
+                "“%(slug)s” is the address of another newsletter page; pick another."
+            ) % {"slug": self.slug}
         if self.cadence != self.Cadence.MANUAL and self.send_time is None:
-            errors["send_time"] = "A digest needs a time of day to go out."
+            errors["send_time"] = gettext("A digest needs a time of day to go out.")
         if self.cadence == self.Cadence.WEEKLY and self.weekday is None:
-            errors["weekday"] = "A weekly digest needs a day of the week."
+            errors["weekday"] = gettext("A weekly digest needs a day of the week.")
         if errors:
             raise ValidationError(errors)
 
@@ -641,23 +652,23 @@ class Edition(models.Model):
     fields, with per-recipient placeholders)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Sending"
-        PAUSED = "paused", "Paused"
-        SENT = "sent", "Sent"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
 
     newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="editions")
     subject = models.CharField(max_length=200)
     preheader = models.CharField(
-        max_length=200, blank=True, help_text="The line mail programs show after the subject."
+        max_length=200, blank=True, help_text=_("The line mail programs show after the subject.")
     )
-    intro = models.TextField(blank=True, help_text="A short introduction (rich text).")
+    intro = models.TextField(blank=True, help_text=_("A short introduction (rich text)."))
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     digest_for = models.DateTimeField(
-        null=True, blank=True, help_text="For automatic digests: the slot this edition is for."
+        null=True, blank=True, help_text=_("For automatic digests: the slot this edition is for.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -738,11 +749,11 @@ class Delivery(models.Model):
     in batches (a lease), send, and record each result as they go."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (permanent)"
-        SKIPPED = "skipped", "Skipped (left or suppressed before their turn)"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (permanent)")
+        SKIPPED = "skipped", _("Skipped (left or suppressed before their turn)")
+        CANCELLED = "cancelled", _("Cancelled")
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
@@ -752,10 +763,10 @@ class Delivery(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    response = models.TextField(blank=True, help_text="The SMTP server's last answer.")
+    response = models.TextField(blank=True, help_text=_("The SMTP server's last answer."))
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["edition", "subscriber"], name="newsletter_one_delivery_per_recipient"

@@ -23,9 +23,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
+from django.utils.translation import gettext
 
 from articles.models import Article
 from articles.sanitizer import sanitize_body
@@ -103,8 +105,13 @@ def intro_text(edition: Edition) -> str:
 
 
 def render(edition: Edition, articles: list | None = None) -> Rendered:
-    """The edition's HTML and plain text, with per-recipient placeholders."""
-    articles = live_items(edition) if articles is None else articles
+    """The edition's HTML and plain text, with per-recipient placeholders, in the site's
+    language (subscribers read the site's language, whoever or whatever starts the send)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _render(edition, live_items(edition) if articles is None else articles)
+
+
+def _render(edition: Edition, articles: list) -> Rendered:
     newsletter = edition.newsletter
     context = {
         "SITE_NAME": settings.SITE_NAME,
@@ -154,8 +161,10 @@ def send_test(edition: Edition, to: str) -> None:
     """One message to an editor, rendered exactly as subscribers will get it, marked as a test
     in its subject and headers. Its links are the preview's harmless ones."""
     preview = render_preview(edition)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("[Test] %(subject)s") % {"subject": preview.subject}
     message = EmailMultiAlternatives(
-        subject=f"[Test] {preview.subject}",
+        subject=subject,
         body=preview.text,
         from_email=from_address(edition),
         to=[to],

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -29,10 +31,10 @@ from .tasks import record_signup
 
 logger = logging.getLogger(__name__)
 
-NOT_FROM_HERE = (
+NOT_FROM_HERE = _(
     "This form can only be sent from our own pages. Open the page again and sign up there."
 )
-TOO_MANY = (
+TOO_MANY = _(
     "Too many sign-up attempts. Please wait a few minutes and try again. "
     "If you already signed up, check your inbox for our email."
 )
@@ -291,7 +293,7 @@ def edition(request, slug: str, pk: int):
 def terms(request):
     current = Terms.objects.current()
     if current is None:
-        raise Http404("No terms have been published yet.")
+        raise Http404(gettext("No terms have been published yet."))
     return render(request, "newsletter/terms.html", {"terms": current})
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -28,7 +30,11 @@ def lockout_username(request, credentials: dict | None) -> str:
 def locked_out(request, original_response=None, credentials=None):
     """The page a locked-out sign-in gets (429), in the admin's design."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    context = {**admin.site.each_context(request), "title": "Sign-in paused", "minutes": minutes}
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Sign-in paused"),
+        "minutes": minutes,
+    }
     response = TemplateResponse(request, "admin/locked_out.html", context, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response.render()
@@ -50,11 +56,13 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
     towards the lockout, like a wrong password."""
 
     otp_token = forms.CharField(
-        label="Authentication code",
+        label=_("Authentication code"),
         required=False,
         max_length=20,
-        help_text="From your authenticator app, or one of your recovery codes. "
-        "Leave empty if you have not set up two-factor sign-in.",
+        help_text=_(
+            "From your authenticator app, or one of your recovery codes. "
+            "Leave empty if you have not set up two-factor sign-in."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
@@ -68,7 +76,9 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
         token = "".join(cleaned.get("otp_token", "").split())
         if not token:
             raise ValidationError(
-                "Enter the code from your authenticator app, or one of your recovery codes.",
+                gettext(
+                    "Enter the code from your authenticator app, or one of your recovery codes."
+                ),
                 code="token_required",
             )
         with transaction.atomic():
@@ -80,15 +90,17 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
             sender=__name__, credentials={"username": user.get_username()}, request=self.request
         )
         raise ValidationError(
-            "That code is not right. Check your authenticator app's clock and try the current "
-            "code, or use a recovery code.",
+            gettext(
+                "That code is not right. Check your authenticator app's clock and try the current "
+                "code, or use a recovery code."
+            ),
             code="invalid_token",
         )
 
 
 class EnrolmentForm(forms.Form):
     otp_token = forms.CharField(
-        label="Code from your app",
+        label=_("Code from your app"),
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -100,7 +112,7 @@ RECOVERY_CODES = 10
 def _recovery_codes(user) -> list[str]:
     """A fresh set of single-use recovery codes; any earlier set stops working."""
     StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="Recovery codes")
+    device = StaticDevice.objects.create(user=user, name=gettext("Recovery codes"))
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
@@ -110,13 +122,15 @@ def two_factor_setup(request):
     """Set up two-factor sign-in: scan the QR code, type the code the app shows, keep the
     recovery codes. Reached from the admin's user links, and where staff who must use two
     factors are sent until they have."""
-    context = {**admin.site.each_context(request), "title": "Two-factor sign-in"}
+    context = {**admin.site.each_context(request), "title": gettext("Two-factor sign-in")}
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return TemplateResponse(request, "admin/two_factor_setup.html", {**context, "on": True})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=user, name=gettext("Authenticator app"), confirmed=False
+        )
     form = EnrolmentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         token = "".join(form.cleaned_data["otp_token"].split())
@@ -127,7 +141,9 @@ def two_factor_setup(request):
             otp_login(request, device)
             context.update(on=True, recovery_codes=codes)
             return TemplateResponse(request, "admin/two_factor_setup.html", context)
-        form.add_error("otp_token", "That code is not right. Type the code your app shows now.")
+        form.add_error(
+            "otp_token", gettext("That code is not right. Type the code your app shows now.")
+        )
     context.update(
         form=form,
         qr_svg=mark_safe(

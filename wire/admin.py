@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .forms import WireImportForm
 from .ingest import Outcome, ingest
@@ -16,15 +18,15 @@ EDIT_ANY = "articles.edit_any_article"
 
 
 class WireStateFilter(admin.SimpleListFilter):
-    title = "wire state"
+    title = _("wire state")
     parameter_name = "wire"
 
     def lookups(self, request, model_admin):
         return [
-            ("new", "New (nobody has taken it)"),
-            ("taken", "Taken by an editor"),
-            ("newer", "Newer version waiting"),
-            ("killed", "Killed or withdrawn"),
+            ("new", gettext("New (nobody has taken it)")),
+            ("taken", gettext("Taken by an editor")),
+            ("newer", gettext("Newer version waiting")),
+            ("killed", gettext("Killed or withdrawn")),
         ]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
@@ -73,22 +75,22 @@ class WireItemAdmin(admin.ModelAdmin):
     def has_import_permission(self, request) -> bool:
         return self.has_view_permission(request) and request.user.has_perm("articles.add_article")
 
-    @admin.display(description="Headline", ordering="article__headline")
+    @admin.display(description=_("Headline"), ordering="article__headline")
     def headline(self, item: WireItem) -> str:
         url = reverse("admin:articles_article_change", args=[item.article_id])
         return format_html('<a href="{}">{}</a>', url, item.article.headline)
 
-    @admin.display(description="Version")
+    @admin.display(description=_("Version"))
     def version(self, item: WireItem) -> int | None:
         return item.applied_version.version if item.applied_version else None
 
-    @admin.display(description="Article status")
+    @admin.display(description=_("Article status"))
     def status(self, item: WireItem) -> str:
         if item.killed_at:
-            return "Killed by the agency"
+            return gettext("Killed by the agency")
         return item.article.get_status_display() + ("" if item.is_untouched else " (taken)")
 
-    @admin.display(description="Embargo", ordering="article__embargo_until")
+    @admin.display(description=_("Embargo"), ordering="article__embargo_until")
     def embargo(self, item: WireItem):
         return item.article.embargo_until
 
@@ -138,7 +140,7 @@ class WireItemAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Import wire copy",
+            "title": gettext("Import wire copy"),
             "form": form,
             "outcomes": outcomes,
         }

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .ingest import PICTURE_EXTENSIONS, too_large
 
@@ -24,21 +26,25 @@ class WireImportForm(forms.Form):
 
     files = MultipleFileField(
         required=False,
-        help_text="ninjs (.json), NewsML-G2 (.xml), plain text (.txt) or a .zip of an item with "
-        "its pictures. Pictures chosen here with an item are used when the item names them.",
+        help_text=_(
+            "ninjs (.json), NewsML-G2 (.xml), plain text (.txt) or a .zip of an item with "
+            "its pictures. Pictures chosen here with an item are used when the item names them."
+        ),
     )
     text = forms.CharField(
-        label="Or paste the story",
+        label=_("Or paste the story"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
-        help_text="Paragraphs are split on blank lines; a sign-off at the end is left out.",
+        help_text=_("Paragraphs are split on blank lines; a sign-off at the end is left out."),
     )
-    headline = forms.CharField(required=False, max_length=200, help_text="For pasted text.")
+    headline = forms.CharField(required=False, max_length=200, help_text=_("For pasted text."))
     source = forms.CharField(
         required=False,
         max_length=120,
-        help_text="The agency or outlet, e.g. “South China Morning Post”. Needed for pasted "
-        "text; for files, only when the file does not say.",
+        help_text=_(
+            "The agency or outlet, e.g. “South China Morning Post”. Needed for pasted "
+            "text; for files, only when the file does not say."
+        ),
     )
 
     def clean_files(self):
@@ -54,11 +60,11 @@ class WireImportForm(forms.Form):
             return cleaned
         text = cleaned.get("text", "").strip()
         if not cleaned.get("files") and not text:
-            raise forms.ValidationError("Choose one or more files, or paste a story.")
+            raise forms.ValidationError(gettext("Choose one or more files, or paste a story."))
         if text and not cleaned.get("headline", "").strip():
-            self.add_error("headline", "Give the pasted story a headline.")
+            self.add_error("headline", gettext("Give the pasted story a headline."))
         if text and not cleaned.get("source", "").strip():
-            self.add_error("source", "Say where the pasted story comes from.")
+            self.add_error("source", gettext("Say where the pasted story comes from."))
         return cleaned
 
     def items_and_pictures(self) -> tuple[list, dict[str, bytes]]:

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles import holds, images, revisions, tags, workflow
 from articles.models import Article, Byline, Image, Section
@@ -55,10 +56,10 @@ class Outcome:
 
 def too_large(size: int) -> str | None:
     if size > settings.WIRE_MAX_BYTES:
-        return (
-            f"the file is {filesizeformat(size)}; wire items may be at most "
-            f"{filesizeformat(settings.WIRE_MAX_BYTES)}"
-        )
+        return gettext("the file is %(size)s; wire items may be at most %(limit)s") % {
+            "size": filesizeformat(size),
+            "limit": filesizeformat(settings.WIRE_MAX_BYTES),
+        }
     return None
 
 
@@ -82,7 +83,9 @@ def ingest(
     except Exception:
         # A parser bug must not stop the rest of a batch: this item is refused, and logged.
         logger.exception("Wire item %s could not be read", name)
-        return Outcome(name, "refused", "it could not be read (an unexpected error, logged)")
+        return Outcome(
+            name, "refused", gettext("it could not be read (an unexpected error, logged)")
+        )
     # Two ingesters with the same item: the loser's insert hits a unique constraint and its
     # transaction rolls back whole; the retry finds what the winner stored.
     for attempt in (1, 2):
@@ -94,11 +97,11 @@ def ingest(
         except IntegrityError:
             if attempt == 2:
                 logger.exception("Wire item %s could not be stored", name)
-                return Outcome(name, "refused", "the database refused it (logged)")
+                return Outcome(name, "refused", gettext("the database refused it (logged)"))
             logger.info("Wire item %s %s stored meanwhile; retrying", story.source, story.item_id)
         except DatabaseError:
             logger.exception("Wire item %s could not be stored", name)
-            return Outcome(name, "refused", "the database refused it (logged)")
+            return Outcome(name, "refused", gettext("the database refused it (logged)"))
     raise AssertionError("unreachable")
 
 
@@ -117,13 +120,16 @@ def read(
     elif start == b"<":
         story = newsml.parse(data, source=source)
     elif name.lower().endswith((".json", ".xml")):
-        raise WireFormatError("The file is empty or does not start like JSON or XML.")
+        raise WireFormatError(gettext("The file is empty or does not start like JSON or XML."))
     elif not posixpath.splitext(name)[1]:
         story = plaintext.parse(data, source=source, headline=headline)
     else:
         raise WireFormatError(
-            f"Unknown format “{posixpath.splitext(name)[1]}”: send ninjs (.json), "
-            "NewsML-G2 (.xml), plain text (.txt) or a zip of one item with its pictures."
+            gettext(
+                "Unknown format “%(extension)s”: send ninjs (.json), NewsML-G2 (.xml), plain "
+                "text (.txt) or a zip of one item with its pictures."
+            )
+            % {"extension": posixpath.splitext(name)[1]}
         )
     return story, resolve or (lambda href: None)
 
@@ -133,16 +139,21 @@ def _read_zip(data: bytes, *, name: str, source: str, headline: str):
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
     except zipfile.BadZipFile as exc:
-        raise WireFormatError(f"The zip file is damaged: {exc}.") from None
+        raise WireFormatError(
+            gettext("The zip file is damaged: %(reason)s.") % {"reason": exc}
+        ) from None
     items = [m for m in members if m.lower().endswith((".json", ".xml", ".txt"))]
     if len(items) != 1:
         raise WireFormatError(
-            f"A zip must hold exactly one item (.json, .xml or .txt) and its pictures; "
-            f"this one holds {len(items)}."
+            gettext(
+                "A zip must hold exactly one item (.json, .xml or .txt) and its pictures; "
+                "this one holds %(count)d."
+            )
+            % {"count": len(items)}
         )
     # Sizes as the archive declares them are checked before anything is unpacked (zip bombs).
     if reason := too_large(sum(info.file_size for info in members.values())):
-        raise WireFormatError(f"Unpacked, {reason}.")
+        raise WireFormatError(gettext("Unpacked, %(reason)s.") % {"reason": reason})
 
     def resolve(href: str) -> bytes | None:
         wanted = posixpath.normpath(posixpath.join(posixpath.dirname(items[0]), href))
@@ -174,7 +185,10 @@ def checked_pictures(story: WireStory, resolve: Resolver) -> list[tuple[WirePict
         try:
             images.validate_image_file(upload)
         except ValidationError as error:
-            raise WireFormatError(f"Picture {picture.href}: {' '.join(error.messages)}") from None
+            raise WireFormatError(
+                gettext("Picture %(name)s: %(reason)s")
+                % {"name": picture.href, "reason": " ".join(error.messages)}
+            ) from None
         checked.append((picture, content))
     return checked
 
@@ -188,17 +202,22 @@ def store(story: WireStory, pictures, *, name: str, by=None) -> Outcome:
     if item is None:
         if story.is_kill:
             return Outcome(
-                name, "refused", f"a {story.pub_status} notice for an item never received"
+                name,
+                "refused",
+                gettext("a %(status)s notice for an item never received")
+                % {"status": story.pub_status},
             )
         return Outcome(name, "created", story.format, _create(story, pictures, by))
     newest = item.newest_version()
     if newest and story.version <= newest.version:
-        reason = (
-            "already here"
-            if story.version == newest.version
-            else (f"older than version {newest.version}, already here")
-        )
-        return Outcome(name, "unchanged", f"version {story.version} {reason}", item)
+        if story.version == newest.version:
+            reason = gettext("version %(version)d already here") % {"version": story.version}
+        else:
+            reason = gettext("version %(version)d older than version %(newest)d, already here") % {
+                "version": story.version,
+                "newest": newest.version,
+            }
+        return Outcome(name, "unchanged", reason, item)
     version = _record_version(item, story)
     if story.is_kill:
         return Outcome(name, "killed", _kill(item, version, by), item)
@@ -207,7 +226,8 @@ def store(story: WireStory, pictures, *, name: str, by=None) -> Outcome:
         return Outcome(
             name,
             "updated",
-            f"version {story.version} waits beside the draft: an editor has taken it",
+            gettext("version %(version)d waits beside the draft: an editor has taken it")
+            % {"version": story.version},
             item,
         )
     _apply(article, story, by)
@@ -217,7 +237,12 @@ def store(story: WireStory, pictures, *, name: str, by=None) -> Outcome:
     WireItem.objects.filter(pk=item.pk).update(
         applied_version=version, article_version=article.version
     )
-    return Outcome(name, "updated", f"draft now at version {story.version}", item)
+    return Outcome(
+        name,
+        "updated",
+        gettext("draft now at version %(version)d") % {"version": story.version},
+        item,
+    )
 
 
 def _section() -> Section:
@@ -227,7 +252,7 @@ def _section() -> Section:
     section = sections.first()
     if section is None:
         raise WireFormatError(
-            "There is no section to file wire drafts in: create one (or set WIRE_SECTION)."
+            gettext("There is no section to file wire drafts in: create one (or set WIRE_SECTION).")
         )
     return section
 

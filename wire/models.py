@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from articles.revisions import BlockChange, diff_bodies
@@ -30,8 +31,8 @@ class WireItem(models.Model):
     """One agency story (source + item id) and the article it became."""
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="wire_item")
-    source = models.CharField(max_length=120, help_text="The agency or outlet that sent it.")
-    item_id = models.CharField("item id", max_length=255)
+    source = models.CharField(max_length=120, help_text=_("The agency or outlet that sent it."))
+    item_id = models.CharField(_("item id"), max_length=255)
     format = models.CharField(max_length=20)
     received_at = models.DateTimeField(default=timezone.now)
     applied_version = models.ForeignKey(
@@ -39,11 +40,13 @@ class WireItem(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The version the draft holds: what the editor started from.",
+        help_text=_("The version the draft holds: what the editor started from."),
     )
     article_version = models.PositiveIntegerField(
-        help_text="The article's version when the wire last wrote it; if it moved on since, "
-        "an editor has taken the story and newer versions no longer overwrite it."
+        help_text=_(
+            "The article's version when the wire last wrote it; if it moved on since, "
+            "an editor has taken the story and newer versions no longer overwrite it."
+        )
     )
     killed_at = models.DateTimeField(null=True, blank=True)
     kill_note = models.TextField(blank=True)
@@ -100,7 +103,7 @@ class WireVersion(models.Model):
     subjects = models.JSONField(default=list)
     language = models.CharField(max_length=35, blank=True)
     urgency = models.PositiveSmallIntegerField(null=True, blank=True)
-    original = models.TextField(help_text="The item exactly as it arrived.")
+    original = models.TextField(help_text=_("The item exactly as it arrived."))
 
     class Meta:
         ordering = ["-version"]

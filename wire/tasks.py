@@ -3,6 +3,9 @@ notifications (articles/tasks.py)."""
 
 import logging
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from articles.notifications import article_links, editor_addresses, send_each
@@ -24,7 +27,12 @@ def send_kill_alert(item_id: int) -> int:
         logger.error("Kill alert for wire item %s has no editor to go to", item_id)
         return 0
     article = item.article
-    subject = f"KILL from {item.source}: {article.headline}"
-    return send_each(
-        addresses, subject, "wire/email/killed", {**article_links(article), "item": item}
-    )
+    # Sent from a worker, with no request to take a language from: the newsroom's own.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("KILL from %(source)s: %(headline)s") % {
+            "source": item.source,
+            "headline": article.headline,
+        }
+        return send_each(
+            addresses, subject, "wire/email/killed", {**article_links(article), "item": item}
+        )

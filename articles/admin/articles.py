@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from admin_forms import TamperProofIdsMixin
@@ -44,8 +45,8 @@ class BylineInline(TamperProofIdsMixin, admin.TabularInline):
     extra = 1
     min_num = 1
     autocomplete_fields = ["author"]
-    verbose_name = "byline"
-    verbose_name_plural = "Bylines (in order: lower positions first)"
+    verbose_name = _("byline")
+    verbose_name_plural = _("Bylines (in order: lower positions first)")
 
     # Bylines follow the article: editable exactly when the article is (permissions.can_edit).
     def has_add_permission(self, request, obj=None):
@@ -99,7 +100,7 @@ class ArticleAdmin(
     show_full_result_count = False
     # Declared so the admin shows its search box; get_search_results does the searching.
     search_fields = ["headline", "standfirst", "body", "authors__name"]
-    search_help_text = "Searches headlines, standfirsts, bodies, tags and bylines."
+    search_help_text = _("Searches headlines, standfirsts, bodies, tags and bylines.")
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["section", "hero_image"]
@@ -120,7 +121,7 @@ class ArticleAdmin(
             None,
             {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "new_tags"]},
         ),
-        ("Hero image", {"fields": ["hero_image", "hero_preview"]}),
+        (_("Hero image"), {"fields": ["hero_image", "hero_preview"]}),
         (
             "Publishing",
             {
@@ -134,7 +135,10 @@ class ArticleAdmin(
             },
         ),
         ("Source", {"fields": ["credit_line"]}),
-        ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
+        (
+            _("Search engines"),
+            {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]},
+        ),
     ]
     actions = ["publish_selected", "schedule_selected", "unpublish_selected"]
 
@@ -234,7 +238,8 @@ class ArticleAdmin(
                 links += [
                     (
                         field.id_for_label,
-                        f"{name} {number}, {str(field.label).lower()}",
+                        gettext("%(name)s %(number)d, %(field)s")
+                        % {"name": name, "number": number, "field": str(field.label).lower()},
                         field.errors[0],
                     )
                     for field in row
@@ -328,11 +333,11 @@ class ArticleAdmin(
         )
         return permissions.visible_to(request.user, queryset)
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def thumbnail(self, article: Article) -> str:
         return thumbnail_html(article.hero_image, width=64)
 
-    @admin.display(description="By")
+    @admin.display(description=_("By"))
     def byline_names(self, article: Article) -> str:
         return ", ".join(author.name for author in article.byline_authors) or "–"
 
@@ -393,12 +398,12 @@ class ArticleAdmin(
             for name, options in fieldsets
         ]
 
-    @admin.display(description="Body")
+    @admin.display(description=_("Body"))
     def rendered_body(self, article: Article) -> str:
         # Article.save() sanitises the body, so it is safe to render as the site does.
         return format_html('<div class="readonly-body">{}</div>', mark_safe(article.body))
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def hero_preview(self, article: Article) -> str:
         if not article.hero_image:
             return "–"
@@ -562,8 +567,10 @@ class ArticleAdmin(
             # nothing of it away (not even the headline).
             messages.error(
                 request,
-                "You can't open this article: it is not one of yours. Ask an editor if you "
-                "need to see it.",
+                gettext(
+                    "You can't open this article: it is not one of yours. Ask an editor if you "
+                    "need to see it."
+                ),
             )
             return redirect("admin:index")
         if article is not None and self.has_view_permission(request, article):

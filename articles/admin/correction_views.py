@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from .. import corrections, workflow
 from ..forms import CorrectionForm, CorrectionRemovalForm
-from ..models import Article
+from ..models import Article, Correction
 from ..permissions import can_see
 
 
@@ -35,9 +36,12 @@ class CorrectionViews:
         article = self.article_for(request, object_id)
         user = request.user
         if user.has_perm(corrections.ADD_PERMISSION):
-            write, done = corrections.add, "added to the record"
+            write, done = corrections.add, gettext("The %(kind)s was added to the record.")
         elif user.has_perm(corrections.PROPOSE_PERMISSION):
-            write, done = corrections.propose, "proposed: an editor will approve it"
+            write, done = (
+                corrections.propose,
+                gettext("The %(kind)s was proposed: an editor will approve it."),
+            )
         else:
             raise PermissionDenied
         form = CorrectionForm(request.POST)
@@ -49,7 +53,7 @@ class CorrectionViews:
             request,
             article,
             lambda: write(article, by=user, expected_version=version, **form.cleaned_data),
-            f"The {form.cleaned_data['kind']} was {done}.",
+            done % {"kind": Correction.Kind(form.cleaned_data["kind"]).label.lower()},
         )
 
     def correction_approve_view(self, request, object_id, entry_id):
@@ -67,7 +71,8 @@ class CorrectionViews:
             request,
             article,
             lambda: corrections.approve(entry, by=request.user, expected_version=version),
-            f"The {entry.get_kind_display().lower()} was approved and is on the record.",
+            gettext("The %(kind)s was approved and is on the record.")
+            % {"kind": entry.get_kind_display().lower()},
         )
 
     def correction_remove_view(self, request, object_id, entry_id):
@@ -85,7 +90,8 @@ class CorrectionViews:
             request,
             article,
             lambda: corrections.remove(entry, by=request.user, reason=form.cleaned_data["reason"]),
-            f"The {entry.get_kind_display().lower()} was removed; the removal is logged.",
+            gettext("The %(kind)s was removed; the removal is logged.")
+            % {"kind": entry.get_kind_display().lower()},
         )
 
     # --- the parts ------------------------------------------------------------------------
@@ -104,10 +110,10 @@ class CorrectionViews:
 
     def _refuse(self, request, form, version) -> None:
         if version is None:
-            messages.error(request, "This page is out of date: reload it and try again.")
+            messages.error(request, gettext("This page is out of date: reload it and try again."))
             return
         for errors in form.errors.values():
-            messages.error(request, form.refusal + " ".join(errors))
+            messages.error(request, form.refusal % {"errors": " ".join(errors)})
 
     def _run(self, request, article: Article, action, done: str):
         try:

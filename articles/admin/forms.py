@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from taggit.models import Tag
@@ -46,14 +48,16 @@ class ArticleAdminForm(forms.ModelForm):
         queryset=Tag.objects.all(),
         required=False,
         widget=TagPicker(Article._meta.get_field("tags"), admin.site, attrs={"data-tags": "true"}),
-        help_text="Start typing to find a tag; press Enter to add a new one. Spaces are kept: "
-        "“Flood defences” is one tag.",
+        help_text=_(
+            "Start typing to find a tag; press Enter to add a new one. Spaces are kept: "
+            "“Flood defences” is one tag."
+        ),
     )
     new_tags = forms.CharField(
         required=False,
         max_length=500,
-        label="New tags",
-        help_text="Separate tags with commas: “Flood defences, Hong Kong” makes two tags.",
+        label=_("New tags"),
+        help_text=_("Separate tags with commas: “Flood defences, Hong Kong” makes two tags."),
     )
     # A workflow button on the change form (workflow.TRANSITIONS) saves the form, then moves the
     # article: one save path, so nothing typed is left behind. The inputs a transition needs
@@ -63,17 +67,17 @@ class ArticleAdminForm(forms.ModelForm):
         required=False,
     )
     workflow_comment = forms.CharField(
-        label="What needs to change (sent to the authors)",
+        label=_("What needs to change (sent to the authors)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
     schedule_date = forms.DateField(
-        label="Date",
+        label=_("Date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     schedule_time = forms.TimeField(
-        label="Time",
+        label=_("Time"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
@@ -81,7 +85,7 @@ class ArticleAdminForm(forms.ModelForm):
         choices=[("", ""), *SCHEDULE_PRESETS.items()], required=False
     )
     unpublish_archive = forms.BooleanField(
-        label="archive it instead of returning it to drafts", required=False
+        label=_("archive it instead of returning it to drafts"), required=False
     )
     conflict: revisions.RevisionDiff | None = None
 
@@ -103,8 +107,10 @@ class ArticleAdminForm(forms.ModelForm):
         ]
         error_messages = {
             "slug": {
-                "unique": "Another article already uses this slug (its web address). Change a "
-                "word or two, or empty the field to make a new one from the headline."
+                "unique": _(
+                    "Another article already uses this slug (its web address). Change a "
+                    "word or two, or empty the field to make a new one from the headline."
+                )
             }
         }
 
@@ -112,7 +118,7 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = (
+            self.fields["slug"].help_text = gettext(
                 "Leave empty to make one from the headline. Changing the slug of a published "
                 "article keeps the old address working: it redirects to the new one."
             )
@@ -120,7 +126,7 @@ class ArticleAdminForm(forms.ModelForm):
             self.initial["expected_version"] = self.instance.version
         if self.initial.get("body"):
             self.initial["body"] = quotations_for_editor(self.initial["body"])
-        self.fields["body"].help_text = (
+        self.fields["body"].help_text = gettext(
             "To credit a quotation, end the block quote with a paragraph that starts with a "
             "dash or a hyphen: “— Name, role” or “- Name, role”."
         )
@@ -131,15 +137,17 @@ class ArticleAdminForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field.widget, forms.SplitDateTimeWidget):
                 date_input, time_input = field.widget.widgets
-                date_input.attrs["aria-label"] = f"{field.label}: date"
-                time_input.attrs["aria-label"] = f"{field.label}: time"
+                date_input.attrs["aria-label"] = gettext("%(label)s: date") % {"label": field.label}
+                time_input.attrs["aria-label"] = gettext("%(label)s: time") % {"label": field.label}
         self.initial.setdefault("schedule_date", timezone.localdate())
 
     def clean_new_tags(self) -> list[str]:
         names = tags.parse_tag_names(self.cleaned_data.get("new_tags", ""))
         too_long = [name for name in names if len(name) > Tag._meta.get_field("name").max_length]
         if too_long:
-            raise forms.ValidationError(f"This tag is too long: “{too_long[0][:40]}…”.")
+            raise forms.ValidationError(
+                gettext("This tag is too long: “%(tag)s…”.") % {"tag": too_long[0][:40]}
+            )
         return names
 
     # Set per request by ArticleAdmin.get_form: an agency's embargo is lifted by a superuser
@@ -157,16 +165,21 @@ class ArticleAdminForm(forms.ModelForm):
         lifted = running and (until is None or until < article.embargo_until)
         if lifted and not self.may_lift_embargo:
             raise forms.ValidationError(
-                "This story is under embargo until "
-                f"{date_format(timezone.localtime(article.embargo_until), 'j F Y, H:i')}. "
-                "Only a superuser can lift an embargo or bring it forward."
+                gettext(
+                    "This story is under embargo until %(until)s. "
+                    "Only a superuser can lift an embargo or bring it forward."
+                )
+                % {"until": date_format(timezone.localtime(article.embargo_until), "j F Y, H:i")}
             )
         going_out = article.status in (Article.Status.SCHEDULED, Article.Status.PUBLISHED)
         refused = going_out and until and embargo.refusal(article, article.publish_at, until=until)
         if refused:
             raise forms.ValidationError(
-                f"{refused} It is already {article.get_status_display().lower()} for "
-                "an earlier time: unschedule or unpublish it first."
+                gettext(
+                    "%(refusal)s It is already %(status)s for an earlier time: unschedule or "
+                    "unpublish it first."
+                )
+                % {"refusal": refused, "status": article.get_status_display().lower()}
             )
         return until
 
@@ -195,7 +208,9 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["schedule_at"] = preset_time(cleaned["schedule_preset"])
         action = cleaned.get("workflow_action")
         if action == "request_changes" and not (cleaned.get("workflow_comment") or "").strip():
-            self.add_error("workflow_comment", "Say what needs to change: a comment is required.")
+            self.add_error(
+                "workflow_comment", gettext("Say what needs to change: a comment is required.")
+            )
         if action == "schedule" and "schedule_at" not in cleaned:
             schedule = ScheduleForm(
                 {
@@ -209,10 +224,13 @@ class ArticleAdminForm(forms.ModelForm):
                 for field, errors in schedule.errors.items():
                     target = {"date": "schedule_date", "time": "schedule_time"}.get(field)
                     for error in errors:
-                        self.add_error(target or "schedule_date", f"Not scheduled: {error}")
+                        self.add_error(
+                            target or "schedule_date",
+                            gettext("Not scheduled: %(errors)s") % {"errors": error},
+                        )
         going_live = action in ("publish", "schedule") and "body" in self.fields
         if going_live and not (cleaned.get("body") or "").strip():
-            self.add_error("body", "A story needs a body before it goes live.")
+            self.add_error("body", gettext("A story needs a body before it goes live."))
 
     # Which of the form's fields gives each keyword argument of a transition (the buttons
     # outside the form post the transition's own form_class instead).
@@ -248,35 +266,35 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "Someone"
+    return (user.get_full_name() or user.get_username()) if user else gettext("Someone")
 
 
 def conflict_message(
     article: Article, latest: revisions.Revision | None, expected: int | None
 ) -> str:
     if expected is None:
-        return (
+        return gettext(
             "This page did not say which version of the article you started from, so your "
             "changes were not saved. Reload the article to edit the current version."
         )
-    return (
-        f"{changed_since(article, latest, expected)}, after you opened it. Your changes have not "
-        "been saved yet: they are still in the form below. Check what changed, then save again "
-        "to replace their version with yours, or reload the page to start from theirs."
-    )
+    return gettext(
+        "%(changed)s, after you opened it. Your changes have not been saved yet: they are still "
+        "in the form below. Check what changed, then save again to replace their version with "
+        "yours, or reload the page to start from theirs."
+    ) % {"changed": changed_since(article, latest, expected)}
 
 
 def changed_since(article: Article, latest: revisions.Revision | None, expected: int) -> str:
     """Who moved the article past version `expected`, and when: "Alice Ng saved this article
     at 10:42, 2 Mar 2026". Used by every refusal of a stale page (form, button, bulk action)."""
     if latest is not None and latest.version > expected and latest.author:
-        who, at, did = _name(latest.author), latest.created_at, "saved"
+        who, at = _name(latest.author), latest.created_at
+        sentence = gettext("%(who)s saved this article at %(when)s")
     else:
         # No newer revision names anyone: the version moved through a workflow transition.
         event = article.events.select_related("actor").first()
-        if event is not None:
-            who, at, did = _name(event.actor), event.at, "changed"
-        else:
-            who, at, did = "Someone", None, "changed"
-    when = f" at {date_format(timezone.localtime(at), 'H:i, j M Y')}" if at else ""
-    return f"{who} {did} this article{when}"
+        if event is None:
+            return gettext("Someone changed this article")
+        who, at = _name(event.actor), event.at
+        sentence = gettext("%(who)s changed this article at %(when)s")
+    return sentence % {"who": who, "when": date_format(timezone.localtime(at), "H:i, j M Y")}

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from admin_forms import TamperProofIdsMixin
 
@@ -65,7 +67,7 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             obj is None or permissions.can_edit_image(request.user, obj)
         )
 
-    @admin.display(description="Photo")
+    @admin.display(description=_("Photo"))
     def thumbnail(self, image: Image) -> str:
         return thumbnail_html(image, width=80)
 
@@ -89,11 +91,11 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
         smallest = next((r for r in image.renditions.all() if r.format == "webp"), None)
         return redirect(smallest.file.url if smallest else image.file.url)
 
-    @admin.display(description="Renditions")
+    @admin.display(description=_("Renditions"))
     def rendition_list(self, image: Image) -> str:
         renditions = image.renditions.all() if image.pk else []
         if not renditions:
-            return "Made when the image is saved."
+            return gettext("Made when the image is saved.")
         return format_html(
             "<ul>{}</ul>",
             format_html_join(
@@ -103,7 +105,7 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("Preview"))
     def preview(self, image: Image) -> str:
         if not image.pk or not image.file:
             return "–"
@@ -111,6 +113,6 @@ class ImageAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             '<img src="{}" alt="" style="max-width:480px;height:auto">', image.file.url
         )
 
-    @admin.display(description="Size")
+    @admin.display(description=_("Size"))
     def dimensions(self, image: Image) -> str:
         return f"{image.width} × {image.height}" if image.width else "–"

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from admin_forms import is_valid_id
 
@@ -70,7 +71,7 @@ class RevisionViews:
         context = self._context(
             request,
             article,
-            f"History of “{article.headline}”",
+            gettext("History of “%(headline)s”") % {"headline": article.headline},
             revisions=history,
             timeline=timeline,
         )
@@ -90,7 +91,8 @@ class RevisionViews:
         context = self._context(
             request,
             article,
-            f"Version {revision.version} of “{article.headline}”",
+            gettext("Version %(version)d of “%(headline)s”")
+            % {"version": revision.version, "headline": article.headline},
             revision=revision,
             latest=latest,
             diff_to_latest=diff,
@@ -105,7 +107,7 @@ class RevisionViews:
             if not all(is_valid_id(Revision._meta.pk, pk) for pk in ids):
                 raise ValueError("Not a revision id.")
         except (KeyError, ValueError):
-            messages.error(request, "Choose two revisions to compare.")
+            messages.error(request, gettext("Choose two revisions to compare."))
             return HttpResponseRedirect(self._url("revisions", article.pk))
         found = {
             r.pk: r
@@ -118,7 +120,8 @@ class RevisionViews:
         context = self._context(
             request,
             article,
-            f"Changes from version {old.version} to {new.version}",
+            gettext("Changes from version %(old)d to %(new)d")
+            % {"old": old.version, "new": new.version},
             diff=revisions.diff_revisions(old, new),
             restorable=[r for r in (old, new) if latest is None or r.pk != latest.pk],
             current_version=article.version,
@@ -144,7 +147,8 @@ class RevisionViews:
             context = self._context(
                 request,
                 article,
-                f"Restore version {revision.version} of a live article?",
+                gettext("Restore version %(version)d of a live article?")
+                % {"version": revision.version},
                 revision=revision,
                 expected_version=expected,
                 diff=revisions.diff_revisions(latest, revision) if latest else None,
@@ -161,18 +165,22 @@ class RevisionViews:
             changed = (
                 changed_since(article, revisions.latest_revision(article), expected)
                 if expected is not None
-                else "Someone changed this article"
+                else gettext("Someone changed this article")
             )
             messages.error(
                 request,
-                f"{changed}, after you opened this page, so nothing was restored. Check the "
-                "version below against the current one and try again.",
+                gettext(
+                    "%(changed)s, after you opened this page, so nothing was restored. Check the "
+                    "version below against the current one and try again."
+                )
+                % {"changed": changed},
             )
             return HttpResponseRedirect(self._url("revision", article.pk, revision.pk))
         self.log_change(request, article, f"Restored version {revision.version}.")
         messages.success(
             request,
-            f"Version {revision.version} was restored; it is now version {restored.version}.",
+            gettext("Version %(version)d was restored; it is now version %(now)d.")
+            % {"version": revision.version, "now": restored.version},
         )
         return HttpResponseRedirect(self._url("change", article.pk))
 
@@ -186,7 +194,7 @@ class RevisionViews:
             raise PermissionDenied
         if request.POST.get("discard"):
             Autosave.objects.filter(article=article, user=request.user).delete()
-            messages.info(request, "The autosaved changes were discarded.")
+            messages.info(request, gettext("The autosaved changes were discarded."))
             return HttpResponseRedirect(self._url("change", article.pk))
         try:
             version = int(request.POST.get("expected_version", ""))

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from admin_forms import TamperProofIdsMixin
@@ -39,16 +41,16 @@ class TagAdmin(TamperProofIdsMixin, admin.ModelAdmin):
         queryset = permissions.tags_visible_to(request.user, queryset)
         return queryset.annotate(article_count=models.Count("taggit_taggeditem_items"))
 
-    @admin.display(description="Articles", ordering="article_count")
+    @admin.display(description=_("Articles"), ordering="article_count")
     def article_count(self, tag: Tag) -> int:
         return tag.article_count
 
-    @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
+    @admin.action(description=_("Merge selected tags…"), permissions=["change", "delete"])
     def merge_selected(self, request, queryset):
         """Asks which tag to keep (an intermediate page), then merges the others into it."""
         chosen = list(queryset.order_by("name"))
         if len(chosen) < 2:
-            messages.warning(request, "Choose two or more tags to merge.")
+            messages.warning(request, gettext("Choose two or more tags to merge."))
             return None
         keep = next((t for t in chosen if str(t.pk) == request.POST.get("keep")), None)
         if "apply" in request.POST and keep is not None:
@@ -57,8 +59,14 @@ class TagAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             names = ", ".join(f"“{t.name}”" for t in others)
             messages.success(
                 request,
-                f"{names} merged into “{keep.name}” ({moved} articles moved); "
-                "their old tag pages now redirect to it.",
+                ngettext(
+                    "%(names)s merged into “%(keep)s” (%(moved)d article moved); "
+                    "their old tag pages now redirect to it.",
+                    "%(names)s merged into “%(keep)s” (%(moved)d articles moved); "
+                    "their old tag pages now redirect to it.",
+                    moved,
+                )
+                % {"names": names, "keep": keep.name, "moved": moved},
             )
             return None
         return TemplateResponse(
@@ -66,7 +74,7 @@ class TagAdmin(TamperProofIdsMixin, admin.ModelAdmin):
             "admin/taggit/tag/merge_selected.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Merge tags",
+                "title": gettext("Merge tags"),
                 "opts": self.opts,
                 "tags": chosen,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from newsroom import pagecache
 
@@ -66,14 +68,14 @@ class WorkflowViews:
         try:
             version = int(request.POST["version"])
         except (KeyError, ValueError):
-            messages.error(request, "This page is out of date: reload it and try again.")
+            messages.error(request, gettext("This page is out of date: reload it and try again."))
             return redirect(self._url("change", article.pk))
         kwargs = {"by": request.user, "expected_version": version}
         if transition.form_class is not None:
             form = transition.form_class(request.POST)
             if not form.is_valid():
                 for errors in form.errors.values():
-                    messages.error(request, form.refusal + " ".join(errors))
+                    messages.error(request, form.refusal % {"errors": " ".join(errors)})
                 return redirect(self._url("change", article.pk))
             kwargs.update(form.transition_kwargs())
         try:
@@ -117,17 +119,27 @@ class WorkflowViews:
                 article, by=request.user, expected_version=article.version, **inputs
             )
         except workflow.TransitionError as exc:
-            return messages.ERROR, f"Your changes were saved, but not {transition.past}: {exc}"
+            return messages.ERROR, gettext(
+                "Your changes were saved, but not %(past)s: %(reason)s"
+            ) % {"past": transition.past, "reason": exc}
         done = self._done_message(article, transition)
-        return messages.SUCCESS, f"Your changes were saved. {done}"
+        return messages.SUCCESS, gettext("Your changes were saved. %(done)s") % {"done": done}
 
     def _done_message(self, article: Article, transition) -> str:
         if article.status == Article.Status.SCHEDULED:
             when = date_format(timezone.localtime(article.publish_at), "j F Y, H:i T")
-            return f"“{article.headline}” was scheduled for {when}."
+            return gettext("“%(headline)s” was scheduled for %(when)s.") % {
+                "headline": article.headline,
+                "when": when,
+            }
         if article.status == Article.Status.ARCHIVED:
-            return f"“{article.headline}” was unpublished and archived."
-        return f"“{article.headline}” was {transition.past}."
+            return gettext("“%(headline)s” was unpublished and archived.") % {
+                "headline": article.headline
+            }
+        return gettext("“%(headline)s” was %(past)s.") % {
+            "headline": article.headline,
+            "past": transition.past,
+        }
 
     # --- refusals of a stale page ---------------------------------------------------------
 
@@ -150,24 +162,28 @@ class WorkflowViews:
             return str(error)  # not an older page: a made-up version names nobody
         changed, url = self._changed_since(article, expected)
         return format_html(
-            '{}, after you opened it, so it was not {}. <a href="{}">See what changed</a>, '
-            "then try again.",
-            changed,
-            transition.past,
-            url,
+            gettext(
+                '{changed}, after you opened it, so it was not {past}. <a href="{url}">See what '
+                "changed</a>, then try again."
+            ),
+            changed=changed,
+            past=transition.past,
+            url=url,
         )
 
     def stale_bulk_message(self, article: Article, expected: int, error: Exception) -> SafeString:
         article.refresh_from_db(fields=["headline", "version"])
         if expected >= article.version:
-            return f"Skipped: {error}"
+            return gettext("Skipped: %(reason)s") % {"reason": error}
         changed, url = self._changed_since(article, expected)
         return format_html(
-            '“{}” was skipped: {}, after the list was shown. <a href="{}">See what changed</a>, '
-            "then try again.",
-            article.headline,
-            changed,
-            url,
+            gettext(
+                '“{headline}” was skipped: {changed}, after the list was shown. <a href="{url}">'
+                "See what changed</a>, then try again."
+            ),
+            headline=article.headline,
+            changed=changed,
+            url=url,
         )
 
     # --- preview and share links ----------------------------------------------------------
@@ -204,7 +220,7 @@ class WorkflowViews:
                     "admin/articles/article/preview_unavailable.html",
                     {
                         **self.admin_site.each_context(request),
-                        "title": "Nothing to preview yet",
+                        "title": gettext("Nothing to preview yet"),
                         "needs_section": not unsaved.section_id,
                         "problems": problems,
                     },
@@ -249,7 +265,10 @@ class WorkflowViews:
             raise PermissionDenied
         form = ShareLinkForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "No link made: " + " ".join(form.errors["days"]))
+            messages.error(
+                request,
+                gettext("No link made: %(errors)s") % {"errors": " ".join(form.errors["days"])},
+            )
             return redirect(self._url("change", article.pk))
         try:
             link, token = sharing.create_share_link(
@@ -265,7 +284,9 @@ class WorkflowViews:
             messages.success(
                 request,
                 format_html(
-                    'Share link made, valid until {}: <a href="{}">{}</a>', expires, url, url
+                    gettext('Share link made, valid until {expires}: <a href="{url}">{url}</a>'),
+                    expires=expires,
+                    url=url,
                 ),
             )
         return redirect(self._url("change", article.pk))
@@ -281,7 +302,9 @@ class WorkflowViews:
             sharing.revoke_share_link(link, by=request.user)
         except workflow.TransitionNotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
-        messages.success(request, "The share link was withdrawn; it no longer shows the draft.")
+        messages.success(
+            request, gettext("The share link was withdrawn; it no longer shows the draft.")
+        )
         return redirect(self._url("change", article.pk))
 
     # --- bulk actions ---------------------------------------------------------------------
@@ -303,16 +326,27 @@ class WorkflowViews:
                 messages.warning(request, self.stale_bulk_message(article, expected, exc))
             except workflow.TransitionError as exc:
                 skipped += 1
-                messages.warning(request, f"Skipped: {exc}")
+                messages.warning(request, gettext("Skipped: %(reason)s") % {"reason": exc})
             else:
                 done += 1
                 messages.success(request, self._done_message(article, transition))
         if done + skipped > 1:
-            messages.info(
-                request,
-                f"Summary: {done} of {done + skipped} selected articles {transition.past}"
-                + (f"; {skipped} skipped." if skipped else "."),
-            )
+            numbers = {"done": done, "total": done + skipped, "skipped": skipped}
+            if skipped:
+                summary = ngettext(
+                    "Summary: %(done)d of %(total)d selected article %(past)s; "
+                    "%(skipped)d skipped.",
+                    "Summary: %(done)d of %(total)d selected articles %(past)s; "
+                    "%(skipped)d skipped.",
+                    done + skipped,
+                )
+            else:
+                summary = ngettext(
+                    "Summary: %(done)d of %(total)d selected article %(past)s.",
+                    "Summary: %(done)d of %(total)d selected articles %(past)s.",
+                    done + skipped,
+                )
+            messages.info(request, summary % {**numbers, "past": transition.past})
 
     def _checked(self, queryset) -> list[Article]:
         """The selected articles, each with its pre-publish checks (articles/checks.py)."""
@@ -347,16 +381,19 @@ class WorkflowViews:
             },
         )
 
-    @admin.action(description="Publish selected articles now…", permissions=["publish"])
+    @admin.action(description=_("Publish selected articles now…"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         if "apply" in request.POST:
             self._apply_to_each(request, queryset, "publish")
             return None
         return self._confirm_selected(
-            request, queryset, "publish", "Publish these articles now? Readers see them at once."
+            request,
+            queryset,
+            "publish",
+            gettext("Publish these articles now? Readers see them at once."),
         )
 
-    @admin.action(description="Unpublish selected articles…", permissions=["unpublish"])
+    @admin.action(description=_("Unpublish selected articles…"), permissions=["unpublish"])
     def unpublish_selected(self, request, queryset):
         if "apply" in request.POST:
             self._apply_to_each(request, queryset, "unpublish")
@@ -365,10 +402,10 @@ class WorkflowViews:
             request,
             queryset,
             "unpublish",
-            "Unpublish these articles? They leave the site, feeds and search at once.",
+            gettext("Unpublish these articles? They leave the site, feeds and search at once."),
         )
 
-    @admin.action(description="Schedule selected articles…", permissions=["schedule"])
+    @admin.action(description=_("Schedule selected articles…"), permissions=["schedule"])
     def schedule_selected(self, request, queryset):
         """Asks for a date and time first (an intermediate page), then schedules each."""
         form = ScheduleForm(request.POST if "apply" in request.POST else None)
@@ -380,7 +417,7 @@ class WorkflowViews:
             "admin/articles/article/schedule_selected.html",
             {
                 **self.admin_site.each_context(request),
-                "title": "Schedule articles",
+                "title": gettext("Schedule articles"),
                 "opts": self.opts,
                 "articles": self._checked(queryset),
                 "form": form,

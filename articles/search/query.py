@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -21,14 +22,16 @@ _TRIM = "\"'`.,;:!?()[]{}<>|&*+=~^$#@%\\/-"
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         strip=True,
         max_length=MAX_QUERY_LENGTH,
         error_messages={
-            "max_length": "Searches can be up to %(limit_value)d characters long; try fewer words."
+            "max_length": _(
+                "Searches can be up to %(limit_value)d characters long; try fewer words."
+            )
         },
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search stories"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search stories")}),
     )
 
 

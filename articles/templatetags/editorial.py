@@ -7,6 +7,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Trim
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles import permissions
 from articles.models import Article, ArticleEvent
@@ -65,7 +66,7 @@ def dashboard_panels(user, now=None) -> list[Panel]:
     editor = user.has_perm(permissions.EDIT_ANY)
     return [
         _panel(
-            "Awaiting review",
+            gettext("Awaiting review"),
             visible.filter(status=Status.REVIEW)
             .annotate(
                 submitted_at=submitted_at,
@@ -76,32 +77,32 @@ def dashboard_panels(user, now=None) -> list[Panel]:
             "Submitted",
             "submitted_at",
             "status__exact=review",
-            "Nothing is waiting for review.",
+            gettext("Nothing is waiting for review."),
         ),
         _panel(
             "Scheduled",
             visible.filter(status=Status.SCHEDULED, publish_at__gt=now).order_by("publish_at"),
-            "Goes live",
+            gettext("Goes live"),
             "publish_at",
             "status__exact=scheduled",
-            "Nothing is scheduled.",
+            gettext("Nothing is scheduled."),
         ),
         # Editors see every draft in the newsroom; reporters their own.
         _panel(
-            "Drafts" if editor else "My drafts",
+            gettext("Drafts") if editor else gettext("My drafts"),
             (drafts if editor else permissions.owned_by(user, drafts)).order_by("-updated_at"),
-            "Last saved",
+            gettext("Last saved"),
             "updated_at",
             "status__exact=draft",
-            "There are no drafts." if editor else "You have no drafts.",
+            gettext("There are no drafts.") if editor else gettext("You have no drafts."),
         ),
         _panel(
-            "Recently published",
+            gettext("Recently published"),
             visible.live(now).order_by("-publish_at", "-pk"),
             "Published",
             "publish_at",
             "status__exact=published",
-            "Nothing published yet.",
+            gettext("Nothing published yet."),
         ),
     ]
 

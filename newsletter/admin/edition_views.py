@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import delivery, editions, limits, rendering
 from ..forms import EditionScheduleForm, NewEditionForm
@@ -17,11 +19,11 @@ from ..models import Edition
 # The email's HTML shown as a page: nothing in it may run, and it only loads images.
 PREVIEW_CSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'none'"
 DONE = {
-    "start": "Sending has started.",
-    "pause": "Sending is paused. Nobody else gets it until you resume.",
-    "resume": "Sending has resumed.",
-    "cancel": "The edition was cancelled. Nobody else will get it.",
-    "unschedule": "The edition is no longer scheduled; it is a draft again.",
+    "start": _("Sending has started."),
+    "pause": _("Sending is paused. Nobody else gets it until you resume."),
+    "resume": _("Sending has resumed."),
+    "cancel": _("The edition was cancelled. Nobody else will get it."),
+    "unschedule": _("The edition is no longer scheduled; it is a draft again."),
 }
 
 
@@ -86,8 +88,14 @@ class EditionViewsMixin:
         count = edition.items.count()
         messages.success(
             request,
-            f"A new edition with the {count} latest stor{'y' if count == 1 else 'ies'}: "
-            "reorder, remove or add stories, then preview it.",
+            ngettext(
+                "A new edition with the %(count)d latest story: "
+                "reorder, remove or add stories, then preview it.",
+                "A new edition with the %(count)d latest stories: "
+                "reorder, remove or add stories, then preview it.",
+                count,
+            )
+            % {"count": count},
         )
         return redirect(self._change_url(edition))
 
@@ -98,7 +106,11 @@ class EditionViewsMixin:
             raise Http404("No such preview.")
         preview = rendering.render_preview(edition)
         if kind == "text":
-            heading = f"Subject: {preview.subject}\nPreheader: {preview.preheader}\n\n"
+            heading = gettext("Subject: %(subject)s\nPreheader: %(preheader)s") % {
+                "subject": preview.subject,
+                "preheader": preview.preheader,
+            }
+            heading += "\n\n"
             response = HttpResponse(
                 heading + preview.text, content_type="text/plain; charset=utf-8"
             )
@@ -117,13 +129,18 @@ class EditionViewsMixin:
         if not self.can_send_test(request, edition):
             raise PermissionDenied
         if not request.user.email:
-            messages.error(request, "Your account has no email address: add one to get a test.")
+            messages.error(
+                request, gettext("Your account has no email address: add one to get a test.")
+            )
             return redirect(self._change_url(edition))
         if not limits.allow_test_send(request.user):
             messages.error(
                 request,
-                f"You have sent {limits.TEST_SENDS_PER_USER} tests in the last "
-                f"{limits.TEST_SEND_WINDOW // 60} minutes; wait a few minutes before the next.",
+                gettext(
+                    "You have sent %(tests)d tests in the last %(minutes)d minutes; wait a few "
+                    "minutes before the next."
+                )
+                % {"tests": limits.TEST_SENDS_PER_USER, "minutes": limits.TEST_SEND_WINDOW // 60},
             )
             return redirect(self._change_url(edition))
         try:
@@ -131,9 +148,15 @@ class EditionViewsMixin:
         except delivery.EditionError as exc:
             messages.error(request, str(exc))
         except OSError as exc:
-            messages.error(request, f"The test could not be sent: the mail server said {exc}.")
+            messages.error(
+                request,
+                gettext("The test could not be sent: the mail server said %(reason)s.")
+                % {"reason": exc},
+            )
         else:
-            messages.success(request, f"A test was sent to {request.user.email}.")
+            messages.success(
+                request, gettext("A test was sent to %(email)s.") % {"email": request.user.email}
+            )
         return redirect(self._change_url(edition))
 
     def can_send_test(self, request, edition: Edition) -> bool:
@@ -154,10 +177,15 @@ class EditionViewsMixin:
                 form = EditionScheduleForm(request.POST)
                 if not form.is_valid():
                     for errors in form.errors.values():
-                        messages.error(request, "Not scheduled: " + " ".join(errors))
+                        messages.error(
+                            request,
+                            gettext("Not scheduled: %(errors)s") % {"errors": " ".join(errors)},
+                        )
                     return redirect(self._change_url(edition))
                 outcome = delivery.schedule(edition, form.cleaned_data["at"], by=request.user)
-                done = f"The edition will be sent {_when(form.cleaned_data['at'])}."
+                done = gettext("The edition will be sent %(when)s.") % {
+                    "when": _when(form.cleaned_data["at"])
+                }
             else:
                 was_scheduled = edition.status == Edition.Status.SCHEDULED
                 outcome = getattr(delivery, action)(edition, by=request.user)

@@ -10,6 +10,9 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .. import editions
 from ..forms import EditionAdminForm, EditionArticleForm, EditionScheduleForm, NewEditionForm
@@ -30,7 +33,7 @@ class NewsletterAdmin(admin.ModelAdmin):
             {"fields": ["name", "slug", "description", "sender_name", "is_default", "position"]},
         ),
         (
-            "Automatic digest",
+            _("Automatic digest"),
             {
                 "fields": [
                     "cadence",
@@ -39,7 +42,9 @@ class NewsletterAdmin(admin.ModelAdmin):
                     "digest_auto_send",
                     "digest_max_articles",
                 ],
-                "description": f"Times are on the newsroom's clock ({settings.TIME_ZONE}).",
+                "description": format_lazy(
+                    _("Times are on the newsroom's clock ({zone})."), zone=settings.TIME_ZONE
+                ),
             },
         ),
     ]
@@ -67,11 +72,11 @@ class NewsletterAdmin(admin.ModelAdmin):
         if obj.cadence != Newsletter.Cadence.MANUAL:
             transaction.on_commit(schedule_digests)
 
-    @admin.display(description="confirmed subscribers", ordering="_subscribers")
+    @admin.display(description=_("confirmed subscribers"), ordering="_subscribers")
     def subscriber_count(self, newsletter: Newsletter) -> int:
         return newsletter._subscribers
 
-    @admin.display(description="digest at")
+    @admin.display(description=_("digest at"))
     def digest_time(self, newsletter: Newsletter) -> str:
         if newsletter.cadence == Newsletter.Cadence.MANUAL or newsletter.send_time is None:
             return "–"
@@ -89,8 +94,8 @@ class EditionArticleInline(admin.TabularInline):
     autocomplete_fields = ["article"]
     fields = ["position", "article", "story"]
     readonly_fields = ["story"]
-    verbose_name = "story"
-    verbose_name_plural = "Stories (in order: lower positions first; only live stories)"
+    verbose_name = _("story")
+    verbose_name_plural = _("Stories (in order: lower positions first; only live stories)")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -109,7 +114,7 @@ class EditionArticleInline(admin.TabularInline):
             .prefetch_related("article__hero_image__renditions")
         )
 
-    @admin.display(description="As readers see it")
+    @admin.display(description=_("As readers see it"))
     def story(self, item: EditionArticle) -> str:
         if not item.pk:
             return "–"
@@ -125,8 +130,9 @@ class EditionArticleInline(admin.TabularInline):
         warning = (
             ""
             if article.is_live
-            else mark_safe(
-                '<strong class="edition-story__gone">No longer live: it will be left out.</strong> '
+            else format_html(
+                '<strong class="edition-story__gone">{}</strong> ',
+                gettext("No longer live: it will be left out."),
             )
         )
         return format_html(
@@ -224,8 +230,10 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             # Raised inside the admin's transaction: nothing of the POST was saved.
             messages.error(
                 request,
-                "Sending started while you were editing, so the edition's content is frozen "
-                "and your changes were not saved.",
+                gettext(
+                    "Sending started while you were editing, so the edition's content is frozen "
+                    "and your changes were not saved."
+                ),
             )
             return redirect(request.path)
 
@@ -258,8 +266,11 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         if getattr(request, "digest_cancelled", False):
             messages.info(
                 request,
-                f"The digest “{obj_display}” was cancelled rather than deleted, so the digest "
-                "builder does not make it again.",
+                gettext(
+                    "The digest “%(edition)s” was cancelled rather than deleted, so the digest "
+                    "builder does not make it again."
+                )
+                % {"edition": obj_display},
             )
             return redirect("admin:newsletter_edition_changelist")
         return super().response_delete(request, obj_display, obj_id)
@@ -268,7 +279,7 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         editions.renumber(form.instance)
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, edition: Edition) -> str:
         return format_html(
             '<span class="status-badge status-badge--{}">{}</span>',
@@ -276,17 +287,17 @@ class EditionAdmin(EditionViewsMixin, admin.ModelAdmin):
             edition.get_status_display(),
         )
 
-    @admin.display(description="when")
+    @admin.display(description=_("when"))
     def when(self, edition: Edition):
         if edition.started_at:
             return edition.started_at
         return edition.scheduled_at or "–"
 
-    @admin.display(description="recipients", ordering="recipient_count")
+    @admin.display(description=_("recipients"), ordering="recipient_count")
     def recipients(self, edition: Edition):
         return edition.recipient_count if edition.started_at else "–"
 
-    @admin.display(description="Intro")
+    @admin.display(description=_("Intro"))
     def rendered_intro(self, edition: Edition) -> str:
         # Edition.save() sanitises the intro, so it is safe to render as the email does.
         return format_html('<div class="readonly-body">{}</div>', mark_safe(edition.intro))

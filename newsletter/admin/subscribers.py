@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from ..models import ConsentRecord, ErasureLog, Subscriber, Terms
 from ..tasks import queue_confirmation
@@ -72,7 +74,7 @@ class TermsAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_consents=Count("consents"))
 
-    @admin.display(description="consents", ordering="_consents")
+    @admin.display(description=_("consents"), ordering="_consents")
     def consent_count(self, obj) -> int:
         return obj._consents
 
@@ -147,7 +149,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(
         permissions=["change"],
-        description="Send the confirmation email again to selected pending subscribers",
+        description=_("Send the confirmation email again to selected pending subscribers"),
     )
     def resend_confirmation(self, request, queryset):
         """Within the signup form's limit: at most one confirmation per address every
@@ -162,24 +164,45 @@ class SubscriberAdmin(admin.ModelAdmin):
                 too_soon += 1
         not_pending = queryset.count() - queued - too_soon
         if queued:
-            messages.success(request, f"Confirmation email queued for {queued} subscriber(s).")
+            messages.success(
+                request,
+                ngettext(
+                    "Confirmation email queued for %(count)d subscriber.",
+                    "Confirmation email queued for %(count)d subscribers.",
+                    queued,
+                )
+                % {"count": queued},
+            )
         if too_soon:
             minutes = max(settings.NEWSLETTER_RESEND_INTERVAL // 60, 1)
+            interval = ngettext("%(minutes)d minute", "%(minutes)d minutes", minutes) % {
+                "minutes": minutes
+            }
             messages.warning(
                 request,
-                f"{too_soon} subscriber(s) were sent one less than {minutes} minute(s) ago; "
-                "try again later.",
+                ngettext(
+                    "%(count)d subscriber was sent one less than %(interval)s ago; "
+                    "try again later.",
+                    "%(count)d subscribers were sent one less than %(interval)s ago; "
+                    "try again later.",
+                    too_soon,
+                )
+                % {"count": too_soon, "interval": interval},
             )
         if not_pending:
             messages.info(
                 request,
-                f"{not_pending} subscriber(s) skipped: only pending subscribers are asked to "
-                "confirm.",
+                ngettext(
+                    "%(count)d subscriber skipped: only pending subscribers are asked to confirm.",
+                    "%(count)d subscribers skipped: only pending subscribers are asked to confirm.",
+                    not_pending,
+                )
+                % {"count": not_pending},
             )
 
     @admin.action(
         permissions=["delete"],
-        description="Erase selected subscribers and their consent records (GDPR)",
+        description=_("Erase selected subscribers and their consent records (GDPR)"),
     )
     def erase_selected(self, request, queryset):
         # Django's confirmation page, then delete_queryset() below does the erasing.
@@ -238,7 +261,7 @@ class SubscriberAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
             queryset = changelist.get_queryset(request).order_by("pk")
         except IncorrectLookupParameters as exc:
-            raise BadRequest("The export's filters are not ones the list offers.") from exc
+            raise BadRequest(gettext("The export's filters are not ones the list offers.")) from exc
         filename = f"subscribers-{timezone.now():%Y%m%d-%H%M}.csv"
         response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

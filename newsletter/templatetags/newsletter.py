@@ -1,6 +1,7 @@
 from django import template
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from newsletter.forms import SIGNUP_DONE, SignupForm
 from newsletter.models import Edition, Subscriber
@@ -46,14 +47,14 @@ def newsletter_dashboard(context) -> dict:
     return {
         "groups": [
             (
-                "Going out",
+                gettext("Going out"),
                 list(active.order_by("status", "scheduled_at", "-started_at")[:EDITIONS_SHOWN]),
-                "Nothing is sending or scheduled.",
+                gettext("Nothing is sending or scheduled."),
             ),
             (
-                "Drafts to send",
+                gettext("Drafts to send"),
                 list(drafts.order_by("-created_at")[:EDITIONS_SHOWN]),
-                "No drafts.",
+                gettext("No drafts."),
             ),
         ],
         "changelist_url": reverse("admin:newsletter_edition_changelist"),

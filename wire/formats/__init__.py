@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 
 from articles.sanitizer import sanitize_body
 
@@ -72,29 +73,42 @@ def finish(story: WireStory) -> WireStory:
     """Checks every format shares: a headline, a body (unless it is a kill), a source, an id."""
     story.headline = " ".join(story.headline.split())
     if not story.headline:
-        raise WireFormatError("The item has no headline.")
+        raise WireFormatError(gettext("The item has no headline."))
     if len(story.headline) > 200:
-        raise WireFormatError("The headline is longer than 200 characters.")
+        raise WireFormatError(gettext("The headline is longer than 200 characters."))
     story.body = sanitize_body(story.body)
     if not strip_tags(story.body).strip() and not story.is_kill:
-        raise WireFormatError("The item has no body text.")
+        raise WireFormatError(gettext("The item has no body text."))
     if not story.source:
-        raise WireFormatError("The item does not say which agency or outlet it comes from.")
+        raise WireFormatError(
+            gettext("The item does not say which agency or outlet it comes from.")
+        )
     if not story.item_id:
-        raise WireFormatError("The item has no id (ninjs uri, NewsML-G2 guid).")
+        raise WireFormatError(gettext("The item has no id (ninjs uri, NewsML-G2 guid)."))
     # What the columns hold (WireItem, WireVersion): refused here, with a reason, rather than
     # failing in the database half-way through the batch.
     if len(story.item_id) > ITEM_ID_LIMIT:
-        raise WireFormatError(f"The item id is longer than {ITEM_ID_LIMIT} characters.")
+        raise WireFormatError(
+            gettext("The item id is longer than %(limit)d characters.") % {"limit": ITEM_ID_LIMIT}
+        )
     if len(story.source) > SOURCE_LIMIT:
-        raise WireFormatError(f"The source name is longer than {SOURCE_LIMIT} characters.")
+        raise WireFormatError(
+            gettext("The source name is longer than %(limit)d characters.")
+            % {"limit": SOURCE_LIMIT}
+        )
     if story.version > VERSION_LIMIT:
-        raise WireFormatError(f"The version {story.version} is too large.")
+        raise WireFormatError(
+            gettext("The version %(version)d is too large.") % {"version": story.version}
+        )
     if story.urgency is not None and not 0 <= story.urgency <= 9:
-        raise WireFormatError(f"The urgency must be from 0 to 9, not {story.urgency}.")
+        raise WireFormatError(
+            gettext("The urgency must be from 0 to 9, not %(urgency)s.")
+            % {"urgency": story.urgency}
+        )
     if story.pub_status not in PUB_STATUSES:
         raise WireFormatError(
-            f"Unknown pubStatus {story.pub_status!r}: expected usable, withheld or canceled."
+            gettext("Unknown pubStatus %(status)r: expected usable, withheld or canceled.")
+            % {"status": story.pub_status}
         )
     if not story.standfirst:
         story.standfirst = first_paragraph_text(story.body)
@@ -122,16 +136,23 @@ def parse_time(value, what: str) -> datetime.datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise WireFormatError(f"The {what} is not a date and time: {value!r}.")
+        raise WireFormatError(_not_a_time(what, value))
     try:
         parsed = parse_datetime(value.strip())
     except ValueError:
         parsed = None
     if parsed is None:
-        raise WireFormatError(f"The {what} is not a date and time: {value!r}.")
+        raise WireFormatError(_not_a_time(what, value))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed
+
+
+def _not_a_time(what: str, value) -> str:
+    return gettext("The %(field)s is not a date and time: %(value)r.") % {
+        "field": what,
+        "value": value,
+    }
 
 
 def parse_version(value) -> int:
@@ -140,9 +161,13 @@ def parse_version(value) -> int:
     try:
         version = int(str(value).strip())
     except ValueError:
-        raise WireFormatError(f"The version is not a whole number: {value!r}.") from None
+        raise WireFormatError(
+            gettext("The version is not a whole number: %(value)r.") % {"value": value}
+        ) from None
     if version < 1:
-        raise WireFormatError(f"The version must be 1 or more, not {version}.")
+        raise WireFormatError(
+            gettext("The version must be 1 or more, not %(version)d.") % {"version": version}
+        )
     return version
 
 
@@ -151,5 +176,6 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WireFormatError(
-            f"The file is not UTF-8 text (byte {exc.start} cannot be read)."
+            gettext("The file is not UTF-8 text (byte %(byte)d cannot be read).")
+            % {"byte": exc.start}
         ) from None

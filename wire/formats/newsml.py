@@ -9,6 +9,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext
 
 from . import WireFormatError, WirePicture, WireStory, decode, finish, parse_time, parse_version
 
@@ -25,26 +26,33 @@ def parse(data: bytes, *, source: str = "") -> WireStory:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise WireFormatError(
-            f"The XML declares a DTD or entities ({type(exc).__name__}), which wire items never "
-            "need and attacks use: refused."
+            gettext(
+                "The XML declares a DTD or entities (%(kind)s), which wire items never need and "
+                "attacks use: refused."
+            )
+            % {"kind": type(exc).__name__}
         ) from None
     except ParseError as exc:
-        raise WireFormatError(f"The XML is malformed: {exc}.") from None
+        raise WireFormatError(
+            gettext("The XML is malformed: %(reason)s.") % {"reason": exc}
+        ) from None
     if root.tag == G2 + "newsMessage":
         items = root.findall(f".//{G2}newsItem")
         if len(items) != 1:
             raise WireFormatError(
-                f"The newsMessage holds {len(items)} newsItems; send one item per file."
+                gettext("The newsMessage holds %(count)d newsItems; send one item per file.")
+                % {"count": len(items)}
             )
         root = items[0]
     if root.tag != G2 + "newsItem":
         raise WireFormatError(
-            f"Expected a NewsML-G2 newsItem, found <{_local(root.tag)}>: unknown format."
+            gettext("Expected a NewsML-G2 newsItem, found <%(tag)s>: unknown format.")
+            % {"tag": _local(root.tag)}
         )
     meta = root.find(G2 + "itemMeta")
     content = root.find(G2 + "contentMeta")
     if meta is None or content is None:
-        raise WireFormatError("The newsItem lacks itemMeta or contentMeta.")
+        raise WireFormatError(gettext("The newsItem lacks itemMeta or contentMeta."))
     pub_status = _qcode(meta.find(G2 + "pubStatus")) or "usable"
     story = WireStory(
         format="NewsML-G2",
@@ -121,7 +129,7 @@ def _urgency(content: Element) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise WireFormatError(f"The urgency is not a number: {value!r}.")
+        raise WireFormatError(gettext("The urgency is not a number: %(value)r.") % {"value": value})
     return int(value)
 
 
@@ -151,7 +159,7 @@ def _body(root: Element) -> str:
             if p.strip()
         )
     raise WireFormatError(
-        "The newsItem has no body: expected inlineXML with XHTML or NITF, or inlineData."
+        gettext("The newsItem has no body: expected inlineXML with XHTML or NITF, or inlineData.")
     )
 
 

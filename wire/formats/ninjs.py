@@ -7,6 +7,8 @@
 
 import json
 
+from django.utils.translation import gettext
+
 from . import (
     PUB_STATUSES,
     WireFormatError,
@@ -27,19 +29,23 @@ def parse(data: bytes, *, source: str = "") -> WireStory:
         item = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WireFormatError(
-            f"The JSON is malformed: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+            gettext("The JSON is malformed: %(reason)s (line %(line)d, column %(column)d).")
+            % {"reason": exc.msg, "line": exc.lineno, "column": exc.colno}
         ) from None
     if not isinstance(item, dict):
-        raise WireFormatError("A ninjs item is a JSON object; this file holds something else.")
+        raise WireFormatError(
+            gettext("A ninjs item is a JSON object; this file holds something else.")
+        )
     is_3 = "3." in str(item.get("$schema", "")) or any(
         key in item for key in ("versionCreated", "pubStatus", "firstCreated", "embargoedUntil")
     )
     if is_3 and not item.get("uri"):
-        raise WireFormatError("A ninjs 3 item must have a `uri`.")
+        raise WireFormatError(gettext("A ninjs 3 item must have a `uri`."))
     pub_status = _text(_get(item, "pubStatus", "pubstatus")) or "usable"
     if pub_status not in PUB_STATUSES:
         raise WireFormatError(
-            f"Unknown pubStatus {pub_status!r}: expected usable, withheld or canceled."
+            gettext("Unknown pubStatus %(status)r: expected usable, withheld or canceled.")
+            % {"status": pub_status}
         )
     story = WireStory(
         format="ninjs 3" if is_3 else "ninjs 2",
@@ -72,7 +78,10 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise WireFormatError(f"Expected text, found {type(value).__name__}: {str(value)[:60]}.")
+        raise WireFormatError(
+            gettext("Expected text, found %(kind)s: %(value)s.")
+            % {"kind": type(value).__name__, "value": str(value)[:60]}
+        )
     return str(value).strip()
 
 
@@ -178,7 +187,9 @@ def _urgency(value) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise WireFormatError(f"The urgency is not a number: {value!r}.") from None
+        raise WireFormatError(
+            gettext("The urgency is not a number: %(value)r.") % {"value": value}
+        ) from None
 
 
 def _pictures(item: dict) -> list[WirePicture]:

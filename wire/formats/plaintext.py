@@ -5,6 +5,8 @@ headline and the source; without a headline the first line, if short, is taken a
 import hashlib
 import re
 
+from django.utils.translation import gettext
+
 from . import WireFormatError, WireStory, decode, finish, paragraphs_html
 
 # Lines an email or a partner's page ends with that are no part of the story.
@@ -20,7 +22,7 @@ HEADLINE_LIMIT = 200
 def parse(data: bytes, *, source: str = "", headline: str = "") -> WireStory:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        raise WireFormatError("The file holds binary data, not text.")
+        raise WireFormatError(gettext("The file holds binary data, not text."))
     paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
     paragraphs = [p for p in paragraphs if p]
     while paragraphs and BOILERPLATE.match(paragraphs[-1]):
@@ -30,7 +32,9 @@ def parse(data: bytes, *, source: str = "", headline: str = "") -> WireStory:
         if "\n" not in first_block.strip():
             headline = paragraphs.pop(0)
     if not source.strip():
-        raise WireFormatError("Plain text does not say where it comes from: give the source.")
+        raise WireFormatError(
+            gettext("Plain text does not say where it comes from: give the source.")
+        )
     # Plain text has no agency id: the text itself identifies it, so a second paste of the
     # same story is recognised and changes nothing.
     digest = hashlib.sha256("\n\n".join(paragraphs).encode()).hexdigest()[:32]
