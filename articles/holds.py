@@ -13,6 +13,7 @@ history; lifting one needs the permission to publish it.
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import caching
 from .models import Article, ArticleEvent
@@ -35,10 +36,9 @@ def refusal(article: Article) -> str | None:
     """Why `article` may not be published or scheduled now, or None when no hold stops it."""
     if not article.publication_hold:
         return None
-    return (
-        f"“{article.headline}” is held from publication: {article.publication_hold}. "
-        "An editor must lift the hold first."
-    )
+    return _(
+        "“%(headline)s” is held from publication: %(reason)s. An editor must lift the hold first."
+    ) % {"headline": article.headline, "reason": article.publication_hold}
 
 
 def released(queryset: QuerySet) -> QuerySet:
@@ -55,7 +55,7 @@ def place(article: Article, *, reason: str, by=None) -> ArticleEvent:
     system). A scheduled story leaves the site at once if its time had already come."""
     reason = " ".join((reason or "").split())[:REASON_LENGTH]
     if not reason:
-        raise HoldError("Say why the article is held: a reason is required.")
+        raise HoldError(_("Say why the article is held: a reason is required."))
     return _set(article, reason, by, f"Held from publication: {reason}")
 
 
@@ -64,7 +64,8 @@ def lift(article: Article, *, by) -> ArticleEvent:
     story whose time has come goes live at once."""
     if not may_lift(by, article):
         raise LiftNotAllowed(
-            f"You do not have permission to lift the hold on “{article.headline}”."
+            _("You do not have permission to lift the hold on “%(headline)s”.")
+            % {"headline": article.headline}
         )
     event = _set(article, "", by, "Hold lifted")
     if article.status == Article.Status.SCHEDULED and article.publish_at <= timezone.now():
@@ -77,7 +78,10 @@ def _set(article: Article, reason: str, by, comment: str) -> ArticleEvent:
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if not reason and not locked.publication_hold:
-            raise HoldError(f"“{locked.headline}” is not held: there is nothing to lift.")
+            raise HoldError(
+                _("“%(headline)s” is not held: there is nothing to lift.")
+                % {"headline": locked.headline}
+            )
         if locked.publication_hold:
             comment = f"{comment} (was: {locked.publication_hold})"
         Article.objects.filter(pk=locked.pk).update(

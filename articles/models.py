@@ -209,8 +209,10 @@ class Article(models.Model):
         max_length=300,
         blank=True,
         editable=False,
-        help_text="Why nobody may publish or schedule it until an editor lifts the hold "
-        "(articles/holds.py); empty when there is no hold.",
+        help_text=_(
+            "Why nobody may publish or schedule it until an editor lifts the hold "
+            "(articles/holds.py); empty when there is no hold."
+        ),
     )
 
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)

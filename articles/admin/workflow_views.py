@@ -105,7 +105,9 @@ class WorkflowViews:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"The hold on “{article.headline}” was lifted: it can be published."
+                request,
+                gettext("The hold on “%(headline)s” was lifted: it can be published.")
+                % {"headline": article.headline},
             )
         return redirect(self._url("change", article.pk))
 
