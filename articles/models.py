@@ -236,6 +236,12 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "publish_at"], name="article_status_publish"),
             SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
+            # The next embargo to end (caching.next_publish_at): few rows ever have one.
+            models.Index(
+                fields=["embargo_until"],
+                name="article_embargo_until",
+                condition=models.Q(embargo_until__isnull=False),
+            ),
         ]
         permissions = [
             ("submit_article", "Can submit an article for review"),

@@ -8,6 +8,7 @@ costs nothing, and a page that does not exist is a 404, never an empty page or a
 
 import re
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db import connections
 from django.http import Http404
@@ -70,7 +71,10 @@ class CappedPaginator(Paginator):
         # order is cheapest and checks each row's search vector (unpacking it from TOAST):
         # 150 ms for a common word at 100 000 articles. A MATERIALIZED CTE is planned on its
         # own, as if every match were wanted (the GIN index), and the LIMIT still stops it.
-        sql, params = rows.query.sql_with_params()
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (`pk__in=[]`)
+            return []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH matches AS MATERIALIZED ({sql}) SELECT * FROM matches LIMIT %s",

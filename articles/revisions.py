@@ -75,7 +75,10 @@ REVISION_FIELDS = [
     RevisionField("hero_image_label", _("Hero image"), copied=False, restored=False),
     RevisionField("seo_title", _("SEO title")),
     RevisionField("seo_description", _("SEO description")),
-    RevisionField("embargo_until", _("Embargo until")),
+    # Recorded and compared, never restored: clearing or moving a running embargo is the
+    # change form's decision (only a superuser may lift one early), and an old version from
+    # before the embargo would otherwise lift it through the back door.
+    RevisionField("embargo_until", _("Embargo until"), restored=False),
     RevisionField("credit_line", _("Credit line")),
     RevisionField("status", _("Status"), restored=False),
 ]

@@ -402,7 +402,13 @@ class PageCacheApplication:
         self.skipped_prefixes = (*SKIPPED_PREFIXES, *skipped_prefixes)
 
     def __call__(self, environ, start_response):
-        hit = self.hit(environ) if settings.PAGE_CACHE else None
+        try:
+            hit = self.hit(environ) if settings.PAGE_CACHE else None
+        except Exception:
+            # The cache is unreachable, say: Django handles the request, and its own error
+            # handling (the 500 page, error logging) sees whatever else goes wrong.
+            logger.exception("Page cache lookup failed; passing the request to Django")
+            hit = None
         if hit is None:
             return self.application(environ, start_response)
         status, headers, content = hit
@@ -432,10 +438,14 @@ class PageCacheApplication:
             name.replace("_", "-") if value is True else f"{name.replace('_', '-')}={value}"
             for name, value in cache_directives(entry.fresh_until).items()
         )
+        validators = list(validator_headers(keys, entry.etag, entry.stored))
+        # The middleware sets these over what the view stored (a feed's own Last-Modified):
+        # one of each, never two.
+        replaced = {name.lower() for name, _ in validators} | {"x-page-cache"}
         headers = [
-            *entry.headers,
+            *((name, value) for name, value in entry.headers if name.lower() not in replaced),
             ("X-Page-Cache", "hit"),
-            *validator_headers(keys, entry.etag, entry.stored),
+            *validators,
             ("Cache-Control", cache_control),
         ]
         return f"{entry.status} {HTTPStatus(entry.status).phrase}", headers, entry.content

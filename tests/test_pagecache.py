@@ -9,6 +9,7 @@ from django.core.signals import request_finished, request_started
 from django.db import OperationalError, close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from newsroom import pagecache
 from tests.factories import make_article, make_author, make_editor, make_section
@@ -224,7 +225,9 @@ def front():
         answer = {}
 
         def start_response(status, response_headers, exc_info=None):
-            answer.update(status=status, headers=dict(response_headers))
+            answer.update(
+                status=status, headers=dict(response_headers), header_list=response_headers
+            )
 
         answer["content"] = b"".join(application(environ, start_response))
         return answer
@@ -252,6 +255,39 @@ def test_fresh_copy_is_answered_before_django_with_the_middlewares_headers(front
     assert headers["X-Page-Cache"] == "hit"
     # The same directives; s-maxage counts down, so a second may have gone by in between.
     assert without_s_maxage(cache_control) == without_s_maxage(by_middleware["Cache-Control"])
+
+
+def test_a_hit_sends_each_header_once_even_when_the_view_set_it(front, story):
+    # A feed sets its own Last-Modified; the stored copy's validators replace it, as the
+    # middleware's do, rather than adding a second one.
+    url = reverse("articles:feed_rss")
+    front(url)
+
+    answer = front(url)
+
+    assert answer["headers"]["X-Page-Cache"] == "hit"
+    names = [name.lower() for name, _ in answer["header_list"]]
+    assert sorted(names) == sorted(set(names))
+    assert answer["headers"]["Last-Modified"] == Client().get(url)["Last-Modified"]
+
+
+def test_a_cache_that_fails_sends_the_request_to_django(front, story, monkeypatch):
+    url = story.get_absolute_url()
+    front(url)
+
+    real_get, failures = pagecache.cache.get, []
+
+    def fails_once(*args, **kwargs):  # the layer's lookup fails; Django's own then works
+        if not failures:
+            failures.append(args)
+            raise ConnectionError("cache server down")
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(pagecache.cache, "get", fails_once)
+    answer = front(url)
+
+    assert failures and front.django.calls == 2
+    assert answer["status"] == "200 OK"
 
 
 def without_s_maxage(cache_control: str) -> list[str]:

@@ -25,4 +25,8 @@ class Migration(migrations.Migration):
             name='embargo_until',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(condition=models.Q(('embargo_until__isnull', False)), fields=['embargo_until'], name='article_embargo_until'),
+        ),
     ]

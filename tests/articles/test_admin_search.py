@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles import search
 from articles.admin.articles import ArticleAdmin
 from articles.models import Article
+from articles.pagination import CappedPaginator
 from tests.factories import make_article, make_author, make_reporter, make_section
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +174,11 @@ def test_each_row_has_its_action_checkbox_and_version(editor_client):
         f'class="action-select" aria-label="Select this object for an action - {article}">'
     ) in page
     assert f'name="version_{article.pk}" value="{article.version}"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("empty", [Article.objects.none(), Article.objects.filter(pk__in=[])])
+def test_a_capped_list_that_can_match_nothing_counts_nothing(empty):
+    paginator = CappedPaginator(empty, 10, cap=5)
+
+    assert (paginator.count, paginator.num_pages, list(paginator.page(1))) == (0, 1, [])

@@ -428,4 +428,25 @@ def test_revisions_record_restore_and_compare_the_embargo_and_credit_line(client
         {"expected_version": 2, "confirmed": "1"},
     )
     article.refresh_from_db()
-    assert (article.embargo_until, article.credit_line) == (embargo, "According to Reuters")
+    # The credit line comes back; the embargo stays as the change form left it.
+    assert (article.embargo_until, article.credit_line) == (None, "According to Reuters")
+
+
+def test_restoring_a_version_from_before_the_embargo_does_not_lift_it(client):
+    editor = make_editor()  # not a superuser: the change form won't let them lift an embargo
+    client.force_login(editor)
+    article = make_article()
+    old = revisions.record_revision(article, author=editor)
+    embargo = timezone.now() + timedelta(days=2)
+    article.embargo_until, article.version = embargo, 2
+    article.save()
+    revisions.record_revision(article, author=editor)
+
+    client.post(
+        reverse("admin:articles_article_revision_restore", args=[article.pk, old.pk]),
+        {"expected_version": 2, "confirmed": "1"},
+    )
+
+    article.refresh_from_db()
+    assert article.version == 3  # the restore happened
+    assert article.embargo_until == embargo
