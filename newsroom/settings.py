@@ -149,7 +149,10 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         # A deployment's own versions of any template (the terms and privacy pages, the signup
         # wording…) go in TEMPLATE_OVERRIDES_DIR, which is searched first.
-        "DIRS": [*([Path(TEMPLATE_OVERRIDES_DIR)] if TEMPLATE_OVERRIDES_DIR else []), BASE_DIR / "templates"],
+        "DIRS": [
+            *([Path(TEMPLATE_OVERRIDES_DIR)] if TEMPLATE_OVERRIDES_DIR else []),
+            BASE_DIR / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -21,7 +21,10 @@
     }
     notice.textContent = others
       .map(function (editor) {
-        return editor.name + " is also editing this article (since " + editor.since + ").";
+        // The sentence comes translated from the template, with %(name)s and %(since)s in it.
+        return notice.dataset.alsoEditing
+          .replace("%(name)s", editor.name)
+          .replace("%(since)s", editor.since);
       })
       .join(" ");
     notice.hidden = false;
