@@ -1,0 +1,89 @@
+"""A deployment with LANGUAGE_CODE=es gets the reading site, the signup form and the staff
+pages of our templates in Spanish, with Spanish plural forms."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("articles:search")
+
+
+def test_search_says_1_noticia_and_2_noticias(client, spanish):
+    make_article("Reabre el puerto tras el temporal")
+
+    one = client.get(SEARCH, {"q": "puerto"}).content.decode()
+    make_article("El puerto recibe el primer crucero")
+    two = client.get(SEARCH, {"q": "puerto"}).content.decode()
+
+    assert "1 noticia coincide con <strong>puerto</strong>." in one
+    assert "2 noticias coinciden con <strong>puerto</strong>." in two
+
+
+def test_no_results_and_pagination_words_are_spanish(client, spanish):
+    page = client.get(SEARCH, {"q": "inexistente"}).content.decode()
+
+    assert "Ninguna noticia coincide con <strong>inexistente</strong>." in page
+    assert '<html lang="es">' in page
+    assert 'placeholder="Buscar"' in page
+
+
+def test_article_page_and_signup_form_are_spanish(client, spanish, terms):
+    article = make_article("Reabre el puerto tras el temporal")
+
+    page = client.get(article.get_absolute_url()).content.decode()
+
+    assert "¡Suscríbete para recibir nuestras últimas noticias!" in page
+    assert "Al enviar este formulario, acepto las <a" in page
+    assert "Publicado el <time" in page
+    assert ">Suscríbete</button>" in page
+
+
+def test_confirmation_email_is_spanish(
+    client, spanish, terms, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("newsletter:signup"),
+            {"email": "lectora@example.com", "agree": "on", "website": "", "next": "/newsletter/"},
+        )
+
+    (message,) = mail.outbox
+    assert message.subject.startswith("Confirma tu suscripción al boletín")
+    assert "Para confirmar tu suscripción, abre este enlace:" in message.body
+    html = message.alternatives[0][0]
+    assert "Confirmar mi suscripción" in html
+    assert '<html lang="es">' in html
+
+
+def test_public_pages_ignore_the_readers_browser_language(client, settings):
+    """One language per deployment: public pages are cached for everyone, so a reader's
+    Accept-Language never changes them."""
+    settings.LANGUAGE_CODE = "en-gb"
+
+    page = client.get(SEARCH, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert 'placeholder="Search"' in page
+
+
+def test_staff_pages_follow_the_staff_members_browser_language(editor_client):
+    dashboard = editor_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="es")
+
+    assert dashboard["Content-Language"] == "es"
+    assert "Accept-Language" in dashboard["Vary"]
+    assert "Escribir un artículo" in dashboard.content.decode()
+    assert translation.get_language() != "es", "the staff language leaked out of the request"
+
+
+def test_staff_pages_in_the_sites_own_english_for_an_english_browser(editor_client, settings):
+    settings.LANGUAGE_CODE = "en-gb"
+
+    dashboard = editor_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US")
+
+    assert dashboard["Content-Language"] == "en-gb"
+    assert "Write an article" in dashboard.content.decode()
