@@ -1,11 +1,15 @@
 """A deployment with LANGUAGE_CODE=es gets the reading site, the signup form and the staff
 pages of our templates in Spanish, with Spanish plural forms."""
 
+from io import StringIO
+
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from articles.models import Article, Section
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +91,28 @@ def test_staff_pages_in_the_sites_own_english_for_an_english_browser(editor_clie
 
     assert dashboard["Content-Language"] == "en-gb"
     assert "Write an article" in dashboard.content.decode()
+
+
+def test_load_demo_in_spanish_gives_a_spanish_front_page(client, spanish, terms):
+    call_command("load_demo", "--language", "es", "--password", "demo-Passw0rd!", stdout=StringIO())
+
+    page = client.get(reverse("articles:home")).content.decode()
+
+    assert "Noticias" in page and "Economía" in page
+    assert "Vuelven los autobuses nocturnos a Zaragoza" in page
+    assert Section.objects.filter(slug="politica", name="Política").exists()
+    # The story in review is not on the site.
+    assert "El teatro del barrio reabre" not in page
+
+
+def test_load_demo_follows_the_sites_language_by_default(spanish):
+    out = StringIO()
+    call_command("load_demo", "--password", "demo-Passw0rd!", stdout=out)
+
+    assert Article.objects.filter(slug="vuelven-los-autobuses-nocturnos-a-zaragoza").exists()
+    assert not Section.objects.filter(slug="politics").exists()
+
+
+def test_load_demo_refuses_a_language_it_has_no_demo_in():
+    with pytest.raises(CommandError, match="no demo in 'xx'"):
+        call_command("load_demo", "--language", "xx", stdout=StringIO())
