@@ -116,3 +116,13 @@ def test_load_demo_follows_the_sites_language_by_default(spanish):
 def test_load_demo_refuses_a_language_it_has_no_demo_in():
     with pytest.raises(CommandError, match="no demo in 'xx'"):
         call_command("load_demo", "--language", "xx", stdout=StringIO())
+
+
+def test_the_admins_scripts_get_their_messages_in_the_staff_members_language(editor_client):
+    catalog = editor_client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE="es").content
+    catalog = catalog.decode()
+
+    assert '"Copied": "Copiado"' in catalog
+    assert '"Your changes will be saved first.": "Primero se guardar\\u00e1n tus cambios."' in (
+        catalog
+    )
