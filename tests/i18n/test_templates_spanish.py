@@ -126,3 +126,16 @@ def test_the_admins_scripts_get_their_messages_in_the_staff_members_language(edi
     assert '"Your changes will be saved first.": "Primero se guardar\\u00e1n tus cambios."' in (
         catalog
     )
+
+
+@pytest.mark.postgres
+def test_spanish_search_config_stems_spanish_words(client, settings):
+    """With SEARCH_CONFIG=spanish (what LANGUAGE_CODE=es picks), "reabrió" finds the story
+    that "reabre" (both stem to "reabr"; English stemming leaves "reabrió" whole): the vector is
+    made and queried with the same configuration."""
+    settings.SEARCH_CONFIG = "spanish"
+    make_article("El puerto reabre tras el temporal")
+
+    page = client.get(SEARCH, {"q": "reabrió"}).content.decode()
+
+    assert "El puerto reabre tras el temporal" in page
