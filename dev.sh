@@ -39,6 +39,20 @@ ensure_chromium() {
     fi
 }
 
+ensure_gettext() {
+    # makemessages and compilemessages need GNU gettext; the catalog tests run makemessages.
+    # The compiled .mo files are committed, so running the site needs none of it.
+    command -v msgfmt >/dev/null && command -v xgettext >/dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing GNU gettext for the translation tests…"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext \
+            >/dev/null; } || echo "Could not install gettext: the catalog tests will be skipped." >&2
+    else
+        echo "GNU gettext is not installed: the catalog tests will be skipped" \
+             "(sudo apt-get install gettext)." >&2
+    fi
+}
+
 ensure_varnish() {
     # tests/deploy runs deploy/varnish.vcl in Debian's Varnish; it is skipped without one.
     command -v varnishd >/dev/null || [ -x /usr/sbin/varnishd ] && return 0
@@ -59,6 +73,7 @@ case "${1:-}" in
         ADDRESS="${ADDRESS:-127.0.0.1:8000}"
         export SITE_URL="${SITE_URL:-http://$ADDRESS}"
         "$PY" manage.py migrate --noinput
+        # The demo comes in the site's language (`LANGUAGE_CODE=es ./dev.sh run`).
         "$PY" manage.py load_demo --reset-passwords
         "$PY" manage.py db_worker --queue-name '*' --no-reload &
         WORKER=$!
@@ -75,11 +90,13 @@ case "${1:-}" in
         install requirements-dev.lock
         ensure_chromium
         ensure_varnish
+        ensure_gettext
         ;;
     test)
         install requirements-dev.lock
         ensure_chromium
         ensure_varnish
+        ensure_gettext
         shift
         DJANGO_DEBUG=1 "$PY" manage.py makemigrations --check --dry-run >/dev/null \
             || { echo "Models and migrations disagree: run makemigrations." >&2; exit 1; }

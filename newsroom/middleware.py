@@ -12,6 +12,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django_otp import user_has_device
 from django_prose_editor.widgets import importmap as prose_editor_importmap
 
@@ -72,6 +74,34 @@ def editor_importmap_hash() -> str:
     content = rendered.split(">", 1)[1].rsplit("</script>", 1)[0]
     digest = base64.b64encode(hashlib.sha256(content.encode()).digest()).decode()
     return f"'sha256-{digest}'"
+
+
+class AdminLocaleMiddleware:
+    """Staff pages speak the staff member's language; public pages the site's.
+
+    Under /admin/ the language is the `django_language` cookie's or the browser's
+    (Accept-Language), among settings.LANGUAGES, as Django's LocaleMiddleware picks it; the
+    site's own variant of that language when it is the site's (`en-gb` for `en`). Public
+    pages always use LANGUAGE_CODE: they are cached once for every reader, so they must not
+    vary by request. Admin pages are never cached for readers, so varying them costs nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(reverse("admin:index")):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
+            # The site's own variant (en-gb, not en): its date formats and date input formats.
+            language = settings.LANGUAGE_CODE
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class TwoFactorRequiredMiddleware:

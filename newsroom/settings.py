@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,8 +63,23 @@ SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
 SECURITY_CONTACT = os.environ.get(
     "SECURITY_CONTACT", f"mailto:security@{urlsplit(SITE_URL).hostname or 'localhost'}"
 )
-# PostgreSQL text-search configuration for article search (stemming and stop words).
-SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
+# The language of the public site: one per deployment (public pages are cached for everyone,
+# so they never vary by reader). Staff pages follow each staff member's browser language among
+# LANGUAGES (newsroom.middleware.AdminLocaleMiddleware).
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-gb")
+LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+# PostgreSQL text-search configuration for article search (stemming and stop words); it follows
+# LANGUAGE_CODE unless set. After a change, `manage.py rebuild_search_index` recomputes the
+# stored vectors, which were made with the old one.
+SEARCH_CONFIGS = {"en": "english", "es": "spanish", "de": "german"}
+SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG") or SEARCH_CONFIGS.get(
+    LANGUAGE_CODE.split("-")[0].lower(), "english"
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -111,6 +127,8 @@ MIDDLEWARE = [
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Staff pages in the staff member's language; public pages in LANGUAGE_CODE.
+    "newsroom.middleware.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,16 +141,23 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "newsroom.urls"
+TEMPLATE_OVERRIDES_DIR = os.environ.get("TEMPLATE_OVERRIDES_DIR", "")
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # A deployment's own versions of any template (the terms and privacy pages, the signup
+        # wording…) go in TEMPLATE_OVERRIDES_DIR, which is searched first.
+        "DIRS": [
+            *([Path(TEMPLATE_OVERRIDES_DIR)] if TEMPLATE_OVERRIDES_DIR else []),
+            BASE_DIR / "templates",
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
@@ -220,9 +245,7 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
-USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"

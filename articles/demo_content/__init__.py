@@ -1,14 +1,19 @@
 """The demo newsroom that `manage.py load_demo` loads: sections, authors and stories.
 
 Everything here is fictional and written for the demo. Stories live in `stories_a` and
-`stories_b`; each is a dict in the format `story_problems()` checks.
+`stories_b`; each is a dict in the format `story_problems()` checks. `LANGUAGES` holds the
+demo in each language it is written in (`load_demo --language es`): the English one, and a
+Spanish one with its own sections and stories (`stories_es`) and the same authors, whose bios
+are translated.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
-from . import stories_a, stories_b
+from . import stories_a, stories_b, stories_es
 
 SECTIONS = [
     {
@@ -100,6 +105,80 @@ AUTHORS = [
     },
 ]
 
+SECTIONS_ES = [
+    {
+        "slug": "noticias",
+        "name": "Noticias",
+        "position": 1,
+        "description": "Lo que ha pasado hoy en la región, contado desde el lugar de los hechos.",
+    },
+    {
+        "slug": "politica",
+        "name": "Política",
+        "position": 2,
+        "description": "Ayuntamientos, parlamentos y campañas, y lo que sus decisiones significan "
+        "para quienes viven con ellas.",
+    },
+    {
+        "slug": "economia",
+        "name": "Economía",
+        "position": 3,
+        "description": "Empresas, empleo, mercados y dinero, del consejo de administración al "
+        "taller.",
+    },
+    {
+        "slug": "clima",
+        "name": "Clima",
+        "position": 4,
+        "description": "Energía, agua, tiempo y el trabajo lento de adaptarse a un mundo que se "
+        "calienta.",
+    },
+    {
+        "slug": "cultura",
+        "name": "Cultura",
+        "position": 5,
+        "description": "Libros, escenarios, pantallas y salas, y la gente que las mantiene "
+        "abiertas.",
+    },
+]
+
+BIOS_ES = {
+    "amara-okafor": "Amara Okafor es nuestra corresponsal política jefa: cubre el parlamento, "
+    "las elecciones y a quienes las dirigen. Lleva nueve años en el periódico.",
+    "daniel-reyes": "Daniel Reyes informa sobre empresas, comercio y el mundo del trabajo, con "
+    "especial atención a los pequeños negocios. Llegó hace seis años desde una agencia "
+    "financiera.",
+    "ingrid-solberg": "Ingrid Solberg es la jefa de la sección de noticias y aún escribe sobre "
+    "vivienda y gobierno municipal cuando la mesa se lo permite. Lleva catorce años en el "
+    "periódico.",
+    "tomasz-nowak": "Tomasz Nowak cubre clima, energía y agua, de las conexiones a la red a los "
+    "planes de sequía. Lleva cinco años en la sección de clima.",
+    "priya-raman": "Priya Raman es nuestra redactora de salud y ciencia: hospitales, "
+    "investigación y salud pública. Lleva siete años en el periódico.",
+    "hugo-marchetti": "Hugo Marchetti escribe sobre las artes, de los teatros de ópera a los "
+    "centros cívicos. Es el corresponsal de cultura del periódico desde hace once años.",
+    "leila-haddad": "Leila Haddad cubre tribunales, justicia y libertades civiles. Llegó al "
+    "periódico hace cuatro años tras formarse como auxiliar jurídica.",
+    "samuel-whitlock": "Samuel Whitlock es redactor de local: transporte, colegios y servicios "
+    "municipales. Entró en el periódico hace tres años como becario.",
+}
+
+
+@dataclass(frozen=True)
+class DemoSet:
+    """The demo in one language: what load_demo writes, words of its own included."""
+
+    sections: list[dict]
+    authors: list[dict]
+    story_source: Callable[[], list[dict]]  # read when loading, so tests can swap stories
+    portrait_alt: str  # with {name}
+    portrait_credit: str
+
+    @property
+    def stories(self) -> list[dict]:
+        return self.story_source()
+
+
 PALETTES = {"dusk", "sea", "forest", "city", "sand", "ember"}
 STATUSES = {"published", "draft", "review", "scheduled"}
 NOTE_KINDS = {"update", "correction", "clarification"}
@@ -107,8 +186,26 @@ BLOCK_KINDS = {"quote", "h2"}
 
 
 def all_stories() -> list[dict]:
-    """Every demo story, from both story modules."""
+    """Every English demo story, from both story modules."""
     return [*stories_a.STORIES, *stories_b.STORIES]
+
+
+LANGUAGES = {
+    "en": DemoSet(
+        sections=SECTIONS,
+        authors=AUTHORS,
+        story_source=lambda: all_stories(),
+        portrait_alt="Placeholder portrait of {name}",
+        portrait_credit="Demo illustration",
+    ),
+    "es": DemoSet(
+        sections=SECTIONS_ES,
+        authors=[{**author, "bio": BIOS_ES[author["slug"]]} for author in AUTHORS],
+        story_source=lambda: stories_es.STORIES,
+        portrait_alt="Retrato provisional de {name}",
+        portrait_credit="Ilustración de demostración",
+    ),
+}
 
 
 def paragraphs(story: dict) -> list[str]:
@@ -126,8 +223,10 @@ def word_count(story: dict) -> int:
     return len(re.findall(r"\w+(?:['’]\w+)*", strip_tags(" ".join(text))))
 
 
-def story_problems(story: dict) -> list[str]:
-    """What is wrong with one story dict, as sentences; an empty list means it can load."""
+def story_problems(story: dict, demo: DemoSet | None = None) -> list[str]:
+    """What is wrong with one story dict, as sentences; an empty list means it can load.
+    Its section and authors are looked up in `demo` (the English demo by default)."""
+    demo = demo or LANGUAGES["en"]
     name = story.get("slug") or "a story without a slug"
     problems = []
     for field in ("slug", "headline", "standfirst", "section", "authors", "tags", "body"):
@@ -135,9 +234,9 @@ def story_problems(story: dict) -> list[str]:
             problems.append(f"{name}: {field} is missing")
     if problems:
         return problems
-    if story["section"] not in {section["slug"] for section in SECTIONS}:
+    if story["section"] not in {section["slug"] for section in demo.sections}:
         problems.append(f"{name}: unknown section {story['section']!r}")
-    unknown = set(story["authors"]) - {author["slug"] for author in AUTHORS}
+    unknown = set(story["authors"]) - {author["slug"] for author in demo.authors}
     if unknown:
         problems.append(f"{name}: unknown authors {sorted(unknown)}")
     if not 1 <= len(story["authors"]) <= 3:

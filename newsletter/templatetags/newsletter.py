@@ -1,7 +1,7 @@
 from django import template
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from newsletter.forms import SIGNUP_DONE, SignupForm
 from newsletter.models import Edition, Subscriber
@@ -10,7 +10,7 @@ register = template.Library()
 
 SIGNUP_TEMPLATE = "newsletter/_signup_form.html"
 SIGNUP_MEMO_LIMIT = 5000
-_signup_memo: dict[tuple[str, str], str] = {}
+_signup_memo: dict[tuple[str, str, str], str] = {}
 
 
 @register.simple_tag(takes_context=True)
@@ -73,10 +73,10 @@ def signup_section(context, source: str = Subscriber.Source.OTHER) -> str:
     """The signup section (`_signup_form.html`) of a page of kind `source` ("article"…).
 
     The empty form is the same for every reader of a page (it carries no per-reader token, see
-    `newsletter.views.signup`) and depends only on the page's address, which it returns to, and
-    `source`: it is rendered once per process for those two, as rendering a form's widgets
-    costs more than the rest of an article page's template. A form with errors or a signup's
-    outcome is rendered each time.
+    `newsletter.views.signup`) and depends only on the page's address, which it returns to,
+    `source` and the active language: it is rendered once per process for those three, as
+    rendering a form's widgets costs more than the rest of an article page's template. A form
+    with errors or a signup's outcome is rendered each time.
     """
     request = context.get("request")
     values = {
@@ -86,7 +86,7 @@ def signup_section(context, source: str = Subscriber.Source.OTHER) -> str:
     }
     if values["signup_form"] is not None or signup_outcome(values) or request is None:
         return get_template(SIGNUP_TEMPLATE).render(values, request)
-    key = (request.path, source)
+    key = (get_language(), request.path, source)
     html = _signup_memo.get(key)
     if html is None:
         html = get_template(SIGNUP_TEMPLATE).render(values, request)

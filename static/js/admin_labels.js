@@ -6,6 +6,11 @@
 // Runs on load and again whenever the admin adds widgets (new inline rows, Select2 redraws).
 (function () {
   "use strict";
+  // Translated by the admin's JavaScript catalog (jsi18n) on the pages that load it.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  };
 
   function labelFor(control) {
     if (!control || !control.id) return null;
@@ -74,12 +79,12 @@
         Array.prototype.forEach.call(row.cells, function (cell, column) {
           var header = headers[column];
           var name = header ? header.textContent.replace(/[?:]\s*$/, "").trim() : "";
-          if (!name && cell.classList.contains("delete")) name = "Delete";
+          if (!name && cell.classList.contains("delete")) name = gettext("Delete");
           if (!name) return;
           cell.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(function (control) {
             if (control.labels && control.labels.length) return;
             if (control.getAttribute("aria-label")) return;
-            control.setAttribute("aria-label", name + " (row " + (index + 1) + ")");
+            control.setAttribute("aria-label", interpolate(gettext("%(name)s (row %(row)s)"), { name: name, row: index + 1 }, true));
           });
         });
       });

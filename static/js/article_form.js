@@ -7,6 +7,12 @@
 // Without JavaScript the form still saves, and the buttons still save before their step.
 (function () {
   "use strict";
+  // The admin's JavaScript catalog (jsi18n, loaded by every change form) translates these.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return values[name]; });
+  };
   var form = document.getElementById("article_form");
   if (!form) return;
   var dirty = false;
@@ -67,11 +73,11 @@
           return response.json();
         })
         .then(function (result) {
-          status.textContent = "Unsaved changes kept at " + result.saved_at + ".";
+          status.textContent = interpolate(gettext("Unsaved changes kept at %(time)s."), { time: result.saved_at }, true);
         })
         .catch(function () {
           sinceAutosave = true;
-          status.textContent = "Autosave failed: save the article to keep your changes.";
+          status.textContent = gettext("Autosave failed: save the article to keep your changes.");
         });
     };
     window.setInterval(autosave, interval);
@@ -107,10 +113,10 @@
       var copy = document.createElement("button");
       copy.type = "button";
       copy.className = "button";
-      copy.textContent = "Copy";
+      copy.textContent = gettext("Copy");
       copy.addEventListener("click", function () {
         navigator.clipboard.writeText(input.value).then(function () {
-          copy.textContent = "Copied";
+          copy.textContent = gettext("Copied");
         });
       });
       input.insertAdjacentElement("afterend", copy);
@@ -140,37 +146,37 @@
   function warnings() {
     var found = [];
     var words = wordCount(bodyText());
-    if (words === 0) found.push("Error: the body is empty, so it cannot go live.");
-    else if (words < 150) found.push("The body is very short (" + words + " words).");
-    if (!value("hero_image")) found.push("There is no hero image.");
-    if (!value("standfirst")) found.push("The standfirst is missing.");
-    if (!hasTags()) found.push("There are no tags.");
-    if (value("headline").length > 100) found.push("The headline is over 100 characters.");
-    if (!value("seo_description")) found.push("The SEO description is empty.");
+    if (words === 0) found.push(gettext("Error: the body is empty, so it cannot go live."));
+    else if (words < 150) found.push(interpolate(ngettext("The body is very short (%(words)s word).", "The body is very short (%(words)s words).", words), { words: words }, true));
+    if (!value("hero_image")) found.push(gettext("There is no hero image."));
+    if (!value("standfirst")) found.push(gettext("The standfirst is missing."));
+    if (!hasTags()) found.push(gettext("There are no tags."));
+    if (value("headline").length > 100) found.push(gettext("The headline is over 100 characters."));
+    if (!value("seo_description")) found.push(gettext("The SEO description is empty."));
     return found;
   }
   function confirmLines(button) {
-    var headline = value("headline") || "this article";
+    var headline = value("headline") || gettext("this article");
     var kind = button.dataset.confirm;
-    var lines = ["Your changes will be saved first."];
+    var lines = [gettext("Your changes will be saved first.")];
     if (kind === "publish") {
-      lines.push("“" + headline + "” will be public at once, on the site, in feeds and search.");
+      lines.push(interpolate(gettext("“%(headline)s” will be public at once, on the site, in feeds and search."), { headline: headline }, true));
     } else if (kind === "schedule") {
       var when = button.dataset.when ||
-        "on " + value("schedule_date") + " at " + value("schedule_time");
-      lines.push("“" + headline + "” will go public " + when + ".");
+        interpolate(gettext("on %(date)s at %(time)s"), { date: value("schedule_date"), time: value("schedule_time") }, true);
+      lines.push(interpolate(gettext("“%(headline)s” will go public %(when)s."), { headline: headline, when: when }, true));
     } else if (kind === "unpublish") {
-      lines.push("“" + headline + "” will disappear from the site, feeds and search at once.");
+      lines.push(interpolate(gettext("“%(headline)s” will disappear from the site, feeds and search at once."), { headline: headline }, true));
     }
     if (kind === "publish" || kind === "schedule") {
       var found = warnings();
-      if (found.length) lines.push("", "Before it goes live:", "• " + found.join("\n• "));
+      if (found.length) lines.push("", gettext("Before it goes live:"), "• " + found.join("\n• "));
     }
     return lines.join("\n");
   }
   form.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-confirm]");
     if (!button) return;
-    if (!window.confirm(confirmLines(button) + "\n\nContinue?")) event.preventDefault();
+    if (!window.confirm(confirmLines(button) + "\n\n" + gettext("Continue?"))) event.preventDefault();
   });
 })();

@@ -1,5 +1,6 @@
 /* Newsletter signup: submit in place with fetch. Without this script the form posts and the
-   page reloads with the outcome, so everything here is an enhancement. */
+   page reloads with the outcome, so everything here is an enhancement. Its messages come
+   translated from the form's data attributes (templates/newsletter/_signup_form.html). */
 (function () {
   "use strict";
 
@@ -70,14 +71,14 @@
               if (!first && form.elements[target]) first = form.elements[target];
             });
             var count = Object.keys(data.errors).length;
-            say(status, count === 1 ? "Please correct the problem below." : "Please correct the problems below.", "problem");
+            say(status, count === 1 ? form.dataset.problem : form.dataset.problems, "problem");
             if (first) first.focus();
             return;
           }
-          say(status, data.message || "Something went wrong. Please try again.", "problem");
+          say(status, data.message || form.dataset.failed, "problem");
         })
         .catch(function () {
-          say(status, "We couldn’t reach the server. Check your connection and try again.", "problem");
+          say(status, form.dataset.offline, "problem");
         })
         .then(function () {
           button.disabled = false;

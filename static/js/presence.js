@@ -3,6 +3,8 @@
 // anything; without JavaScript the notice rendered with the page still shows.
 (function () {
   "use strict";
+  // Translated by the admin's JavaScript catalog (jsi18n), which the change form loads.
+  var gettext = window.gettext || function (text) { return text; };
   var notice = document.getElementById("presence-notice");
   if (!notice || !notice.dataset.url || !window.fetch) return;
   var url = notice.dataset.url;
@@ -21,7 +23,9 @@
     }
     notice.textContent = others
       .map(function (editor) {
-        return editor.name + " is also editing this article (since " + editor.since + ").";
+        return gettext("%(name)s is also editing this article (since %(since)s).")
+          .replace("%(name)s", editor.name)
+          .replace("%(since)s", editor.since);
       })
       .join(" ");
     notice.hidden = false;

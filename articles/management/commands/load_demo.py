@@ -7,6 +7,7 @@ state, so nothing is duplicated. Existing logins keep their passwords unless ask
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -67,6 +68,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--language",
+            help="The demo's language: "
+            + ", ".join(sorted(demo_content.LANGUAGES))
+            + " (default: the site's LANGUAGE_CODE when the demo is written in it, else en).",
+        )
         passwords = parser.add_mutually_exclusive_group()
         passwords.add_argument(
             "--password",
@@ -78,9 +85,12 @@ class Command(BaseCommand):
             help="Give existing demo logins new generated passwords.",
         )
 
-    def handle(self, *args, password=None, reset_passwords=False, **options):
-        stories = demo_content.all_stories()
-        problems = [problem for story in stories for problem in demo_content.story_problems(story)]
+    def handle(self, *args, password=None, reset_passwords=False, language=None, **options):
+        demo = self.demo_set(language)
+        stories = demo.stories
+        problems = [
+            problem for story in stories for problem in demo_content.story_problems(story, demo)
+        ]
         slugs = [story["slug"] for story in stories]
         problems += [
             f"{slug}: slug used twice" for slug in sorted(set(slugs)) if slugs.count(slug) > 1
@@ -95,24 +105,39 @@ class Command(BaseCommand):
 
         now = timezone.now()
         with transaction.atomic():
-            sections = self.load_sections()
-            authors = self.load_authors()
-            logins = self.load_logins(authors, password, reset_passwords)
+            sections = self.load_sections(demo)
+            authors = self.load_authors(demo)
+            logins = self.load_logins(demo, authors, password, reset_passwords)
             created = sum(self.load_story(story, sections, authors, now) for story in stories)
-        self.report(stories, created, logins)
+        self.report(demo, created, logins)
 
-    def load_sections(self) -> dict[str, Section]:
+    def demo_set(self, language: str | None) -> demo_content.DemoSet:
+        """The demo in the language asked for, or in the site's own when it is written in it."""
+        if language is None:
+            language = settings.LANGUAGE_CODE.split("-")[0].lower()
+            if language not in demo_content.LANGUAGES:
+                language = "en"
+        language = language.split("-")[0].lower()
+        if language not in demo_content.LANGUAGES:
+            raise CommandError(
+                f"--language: there is no demo in {language!r}; there is one in "
+                + ", ".join(sorted(demo_content.LANGUAGES))
+                + "."
+            )
+        return demo_content.LANGUAGES[language]
+
+    def load_sections(self, demo: demo_content.DemoSet) -> dict[str, Section]:
         return {
             data["slug"]: Section.objects.update_or_create(
                 slug=data["slug"],
                 defaults={key: data[key] for key in ("name", "position", "description")},
             )[0]
-            for data in demo_content.SECTIONS
+            for data in demo.sections
         }
 
-    def load_authors(self) -> dict[str, Author]:
+    def load_authors(self, demo: demo_content.DemoSet) -> dict[str, Author]:
         authors = {}
-        for data in demo_content.AUTHORS:
+        for data in demo.authors:
             author, _ = Author.objects.update_or_create(
                 slug=data["slug"], defaults={"name": data["name"], "bio": data["bio"]}
             )
@@ -121,18 +146,18 @@ class Command(BaseCommand):
                     file=ContentFile(
                         artwork.portrait_jpeg(data["name"]), name=f"{author.slug}.jpg"
                     ),
-                    alt_text=f"Placeholder portrait of {data['name']}",
-                    credit="Demo illustration",
+                    alt_text=demo.portrait_alt.format(name=data["name"]),
+                    credit=demo.portrait_credit,
                 )
                 author.save(update_fields=["photo"])
             authors[author.slug] = author
         return authors
 
-    def load_logins(self, authors, password, reset_passwords) -> list[tuple[str, str | None]]:
+    def load_logins(self, demo, authors, password, reset_passwords) -> list[tuple[str, str | None]]:
         """Create or refresh the demo staff logins; returns (username, new password or None)."""
         User = get_user_model()
         logins = []
-        for data in demo_content.AUTHORS:
+        for data in demo.authors:
             username = data.get("login")
             if not username:
                 continue
@@ -241,7 +266,8 @@ class Command(BaseCommand):
                 setattr(image, field, value)
             image.save(update_fields=list(words))
 
-    def report(self, stories: list[dict], created: int, logins) -> None:
+    def report(self, demo: demo_content.DemoSet, created: int, logins) -> None:
+        stories = demo.stories
         story_count = len(stories)
         statuses = dict.fromkeys(Article.Status.values, 0)
         for status in Article.objects.filter(
@@ -250,8 +276,8 @@ class Command(BaseCommand):
             statuses[status] += 1
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo loaded: {len(demo_content.SECTIONS)} sections, "
-                f"{len(demo_content.AUTHORS)} authors, {story_count} articles "
+                f"Demo loaded: {len(demo.sections)} sections, "
+                f"{len(demo.authors)} authors, {story_count} articles "
                 f"({created} new, {story_count - created} updated)."
             )
         )
@@ -267,7 +293,7 @@ class Command(BaseCommand):
         tags = {tag for story in stories for tag in story["tags"]}
         self.stdout.write(
             f"Tags: {len(tags)}. Images: {story_count} hero images, "
-            f"{len(demo_content.AUTHORS)} author portraits."
+            f"{len(demo.authors)} author portraits."
         )
         self.stdout.write("Staff logins:")
         for username, password in logins:
