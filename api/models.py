@@ -49,6 +49,7 @@ class ApiKey(models.Model):
     objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
+        verbose_name_plural = _("API keys")
         ordering = ["partner", "-created_at"]
         verbose_name = _("API key")
 

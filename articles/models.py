@@ -59,6 +59,8 @@ class Section(models.Model):
     objects = SectionManager()
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
@@ -89,6 +91,8 @@ class Image(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
@@ -155,6 +159,8 @@ class Author(models.Model):
     )
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -172,38 +178,61 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    headline = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    headline = models.CharField(max_length=200, verbose_name=_("headline"))
+    slug = models.SlugField(max_length=200, unique=True, verbose_name=_("slug"))
     standfirst = models.TextField(
-        max_length=600, help_text=_("The one or two sentences under the headline.")
+        max_length=600,
+        help_text=_("The one or two sentences under the headline."),
+        verbose_name=_("standfirst"),
     )
-    body = models.TextField(blank=True)
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
-    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    body = models.TextField(blank=True, verbose_name=_("body"))
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", verbose_name=_("authors")
+    )
     tags = TaggableManager(blank=True)
     hero_image = models.ForeignKey(
-        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Image,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hero image"),
     )
 
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+        max_length=16,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        verbose_name=_("status"),
     )
     publish_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text=_("When readers first see it.")
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("When readers first see it."),
+        verbose_name=_("publish at"),
     )
-    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("first published at")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     embargo_until = models.DateTimeField(
         null=True,
         blank=True,
-        help_text=_("Nobody can publish or schedule it before this time (articles/embargo.py)."),
+        help_text=_("Nobody can publish or schedule it before this time."),
+        verbose_name=_("embargo until"),
     )
     credit_line = models.CharField(
         max_length=200,
         blank=True,
         help_text=_("Shown to readers under the byline, e.g. “According to Reuters”."),
+        verbose_name=_("credit line"),
     )
     publication_hold = models.CharField(
         max_length=300,
@@ -213,11 +242,12 @@ class Article(models.Model):
             "Why nobody may publish or schedule it until an editor lifts the hold "
             "(articles/holds.py); empty when there is no hold."
         ),
+        verbose_name=_("publication hold"),
     )
 
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -225,6 +255,7 @@ class Article(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="articles_created",
+        verbose_name=_("created by"),
     )
     # Kept current by articles.search.indexing on every save; PostgreSQL only (empty on SQLite).
     search_vector = SearchVectorField(null=True, editable=False)
@@ -232,6 +263,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "publish_at"], name="article_status_publish"),
@@ -486,6 +519,8 @@ class CorrectionRemoval(models.Model):
     reason = models.TextField()
 
     class Meta:
+        verbose_name = _("correction removal")
+        verbose_name_plural = _("correction removals")
         ordering = ["-removed_at", "-pk"]
 
     def __str__(self) -> str:

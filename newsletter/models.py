@@ -218,6 +218,8 @@ class Subscriber(models.Model):
     objects = SubscriberQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique")
@@ -494,6 +496,8 @@ class ErasureLog(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("erasure log")
+        verbose_name_plural = _("erasure logs")
         ordering = ["-erased_at"]
 
     def __str__(self) -> str:
@@ -580,6 +584,8 @@ class Newsletter(models.Model):
     objects = NewsletterQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -686,6 +692,8 @@ class Edition(models.Model):
     recipient_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
         ordering = ["-created_at"]
         permissions = [("send_edition", "Can send newsletter editions")]
         constraints = [

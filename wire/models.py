@@ -54,6 +54,8 @@ class WireItem(models.Model):
     objects = WireItemQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("wire item")
+        verbose_name_plural = _("wire items")
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["source", "item_id"], name="unique_wire_item")

@@ -123,7 +123,7 @@ class ArticleAdmin(
         ),
         (_("Hero image"), {"fields": ["hero_image", "hero_preview"]}),
         (
-            "Publishing",
+            _("Publishing"),
             {
                 "fields": [
                     "status",

@@ -99,7 +99,7 @@ def dashboard_panels(user, now=None) -> list[Panel]:
         _panel(
             gettext("Recently published"),
             visible.live(now).order_by("-publish_at", "-pk"),
-            "Published",
+            gettext("Published"),
             "publish_at",
             "status__exact=published",
             gettext("Nothing published yet."),
