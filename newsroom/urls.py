@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
 from django.views.static import serve
 
 from articles import caching
@@ -37,6 +38,10 @@ urlpatterns = [
         admin.site.admin_view(signin.two_factor_setup),
         name="two_factor_setup",
     ),
+    # Staff choose the admin's language (a cookie that AdminLocaleMiddleware reads under
+    # /admin/ only; public pages stay in LANGUAGE_CODE). Django's view: POST, CSRF-checked,
+    # and it only redirects back to this site.
+    path("admin/language/", admin.site.admin_view(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path(
         "robots.txt",

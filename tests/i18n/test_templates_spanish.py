@@ -1,9 +1,11 @@
 """A deployment with LANGUAGE_CODE=es gets the reading site, the signup form and the staff
 pages of our templates in Spanish, with Spanish plural forms."""
 
+import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -139,3 +141,26 @@ def test_spanish_search_config_stems_spanish_words(client, settings):
     page = client.get(SEARCH, {"q": "reabrió"}).content.decode()
 
     assert "El puerto reabre tras el temporal" in page
+
+
+def test_staff_choose_the_admin_language_and_readers_keep_the_sites(editor_client, client):
+    admin_index = reverse("admin:index")
+    assert "admin-language" in editor_client.get(admin_index).content.decode()
+
+    answer = editor_client.post(reverse("set_language"), {"language": "es", "next": admin_index})
+
+    assert answer.status_code == 302 and answer["Location"] == admin_index
+    page = editor_client.get(admin_index)
+    assert page["Content-Language"] == "es"
+    assert '<option value="es" lang="es" selected>español</option>' in page.content.decode()
+    # The cookie is the reader's too, but public pages are the same for everyone.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    home = client.get(reverse("articles:home"))
+    assert re.search(r'<html lang="([^"]+)"', home.content.decode()).group(1).startswith("en")
+
+
+def test_choosing_a_language_needs_a_signed_in_staff_member(client):
+    answer = client.post(reverse("set_language"), {"language": "es", "next": "/"})
+
+    assert answer.status_code == 302 and "/admin/login/" in answer["Location"]
+    assert settings.LANGUAGE_COOKIE_NAME not in answer.cookies
