@@ -50,6 +50,16 @@ def make_private(response) -> None:
     patch_vary_headers(response, KEY_HEADERS)
 
 
+def needs_key_checks(request) -> bool:
+    """Whether this request must pass ApiKeyMiddleware before any stored copy is served: an
+    API request that carries a key (checked and counted) or any API request while keys are
+    required. The page cache's WSGI layer (newsroom/wsgi.py) answers the others itself, as
+    this middleware would let them through unchanged."""
+    return request.path_info.startswith(API_PREFIX) and (
+        settings.API_REQUIRE_KEY or presented_key(request) is not None
+    )
+
+
 class ApiKeyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -392,14 +392,17 @@ class PageCacheApplication:
     one request parse, the cache lookups of the middleware (the page and its keys' tokens) and
     a list of headers: none of Django's request handling, whose signals look at every database
     connection, nor the middleware chain. Whatever is not a plain fresh hit (a miss, a stale
-    copy, HEAD, a conditional GET, a reader with a session, the `skipped_prefixes` such as the
-    API, whose keys are checked and counted on every request) goes to Django unchanged, where
-    `PageCacheMiddleware` serves, stores and revalidates exactly as before.
+    copy, HEAD, a conditional GET, a reader with a session, the `skipped_prefixes`, what `skip`
+    names, such as an API request with a key, which is checked and counted every time) goes to
+    Django unchanged, where `PageCacheMiddleware` serves, stores and revalidates as before.
     """
 
-    def __init__(self, application, *, skipped_prefixes: Iterable[str] = ()):
+    def __init__(self, application, *, skipped_prefixes: Iterable[str] = (), skip=None):
         self.application = application
         self.skipped_prefixes = (*SKIPPED_PREFIXES, *skipped_prefixes)
+        # `skip(request)`: true for a request that must go through Django's middleware even
+        # when its page is stored (an API request carrying a key, whose use is counted).
+        self.skip = skip
 
     def __call__(self, environ, start_response):
         try:
@@ -424,7 +427,11 @@ class PageCacheApplication:
         # WSGIRequest writes the decoded path back into its environ: give it a copy, so that
         # Django still gets the request as the server sent it.
         request = WSGIRequest(environ.copy())
-        if request.path_info.startswith(self.skipped_prefixes) or not is_anonymous(request):
+        if (
+            request.path_info.startswith(self.skipped_prefixes)
+            or not is_anonymous(request)
+            or (self.skip is not None and self.skip(request))
+        ):
             return None
         try:
             key = PageCacheMiddleware._key(request)

@@ -7,10 +7,10 @@ django_application = get_wsgi_application()
 
 # Fresh copies in the page cache are answered before Django handles the request at all
 # (imported here: they need the apps loaded).
-from api.middleware import API_PREFIX  # noqa: E402
+from api.middleware import needs_key_checks  # noqa: E402
 from newsroom.pagecache import PageCacheApplication  # noqa: E402
 
-application = PageCacheApplication(django_application, skipped_prefixes=(API_PREFIX,))
+application = PageCacheApplication(django_application, skip=needs_key_checks)
 
 # Production without its secrets refuses to serve (settings.py only notes what is missing, so
 # that management commands run anywhere).

@@ -11,6 +11,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from api.middleware import needs_key_checks
 from newsroom import pagecache
 from tests.factories import make_article, make_author, make_editor, make_section
 
@@ -218,7 +219,7 @@ class CountingDjango:
 def front():
     """The site as gunicorn runs it (newsroom/wsgi.py): the page cache's WSGI layer first."""
     django = CountingDjango()
-    application = pagecache.PageCacheApplication(django, skipped_prefixes=("/api/ninjs/",))
+    application = pagecache.PageCacheApplication(django, skip=needs_key_checks)
 
     def get(path, method="GET", **headers):
         environ = RequestFactory().generic(method, path, **headers).environ
@@ -326,11 +327,32 @@ def test_only_plain_anonymous_gets_are_answered_by_the_wsgi_layer(front, story, 
     assert front.django.calls == 2
 
 
-def test_the_wsgi_layer_leaves_skipped_paths_to_django(front, story):
+def test_the_wsgi_layer_answers_the_open_api_without_a_key(front, story):
     front("/api/ninjs/articles/")
+    answer = front("/api/ninjs/articles/")
+
+    assert front.django.calls == 1
+    assert answer["headers"]["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "headers", [{"HTTP_AUTHORIZATION": "Bearer some-key"}, {"HTTP_X_API_KEY": "some-key"}]
+)
+def test_the_wsgi_layer_leaves_api_requests_with_a_key_to_django(front, story, headers):
     front("/api/ninjs/articles/")
+    answer = front("/api/ninjs/articles/", **headers)
 
     assert front.django.calls == 2
+    assert answer["status"].startswith("401")  # checked: no such key
+
+
+def test_the_wsgi_layer_leaves_the_api_to_django_while_keys_are_required(front, story, settings):
+    front("/api/ninjs/articles/")
+    settings.API_REQUIRE_KEY = True
+    answer = front("/api/ninjs/articles/")
+
+    assert front.django.calls == 2
+    assert answer["status"].startswith("401")
 
 
 def test_a_host_django_refuses_is_never_answered_from_the_cache(front, story):
