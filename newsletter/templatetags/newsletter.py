@@ -1,16 +1,16 @@
 from django import template
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from newsletter.forms import SIGNUP_DONE, SignupForm
 from newsletter.models import Edition, Subscriber
+from newsroom import fragments
 
 register = template.Library()
 
 SIGNUP_TEMPLATE = "newsletter/_signup_form.html"
-SIGNUP_MEMO_LIMIT = 5000
-_signup_memo: dict[tuple[str, str, str], str] = {}
+SIGNUP_FORMS = fragments.memo()
 
 
 @register.simple_tag(takes_context=True)
@@ -74,7 +74,7 @@ def signup_section(context, source: str = Subscriber.Source.OTHER) -> str:
 
     The empty form is the same for every reader of a page (it carries no per-reader token, see
     `newsletter.views.signup`) and depends only on the page's address, which it returns to,
-    `source` and the active language: it is rendered once per process for those three, as
+    and `source`: it is rendered once per process for those (newsroom/fragments.py), as
     rendering a form's widgets costs more than the rest of an article page's template. A form
     with errors or a signup's outcome is rendered each time.
     """
@@ -86,11 +86,6 @@ def signup_section(context, source: str = Subscriber.Source.OTHER) -> str:
     }
     if values["signup_form"] is not None or signup_outcome(values) or request is None:
         return get_template(SIGNUP_TEMPLATE).render(values, request)
-    key = (get_language(), request.path, source)
-    html = _signup_memo.get(key)
-    if html is None:
-        html = get_template(SIGNUP_TEMPLATE).render(values, request)
-        if len(_signup_memo) >= SIGNUP_MEMO_LIMIT:
-            _signup_memo.clear()
-        _signup_memo[key] = html
-    return html
+    return SIGNUP_FORMS.render(
+        (request.path, source), lambda: get_template(SIGNUP_TEMPLATE).render(values, request)
+    )

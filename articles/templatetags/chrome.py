@@ -1,0 +1,42 @@
+"""`{% masthead %}` and `{% site_footer %}`: the parts of every public page around its content,
+rendered once per process for each set of sections (newsroom/fragments.py).
+
+Their links cost more to build than anything else in the page's frame (a URL reversal per
+section, twice); they change only when a section does, and the keys hold every section's
+address and name, so a renamed section makes a new key.
+"""
+
+from django import template
+from django.template.loader import get_template
+
+from newsroom import fragments
+
+register = template.Library()
+
+MASTHEAD_TEMPLATE = "_masthead.html"
+FOOTER_TEMPLATE = "_footer.html"
+CHROME = fragments.memo(limit=500)
+
+
+def _render(template_name: str, context, names: tuple[str, ...]) -> str:
+    values = {name: context.get(name) for name in ("SITE_NAME", "nav_sections", *names)}
+    sections = tuple((s.pk, s.slug, s.name) for s in values["nav_sections"] or ())
+    key = (template_name, sections, *(values[name] for name in ("SITE_NAME", *names)))
+    return CHROME.render(key, lambda: get_template(template_name).render(values))
+
+
+@register.simple_tag(takes_context=True)
+def masthead(context) -> str:
+    """The site's name, the sections (the current one marked) and the search form."""
+    if context.get("query"):
+        # What a reader searched for: rendered each time, never kept.
+        values = {name: context.get(name) for name in ("SITE_NAME", "nav_sections", "query")}
+        values["current_section_slug"] = context.get("current_section_slug")
+        return get_template(MASTHEAD_TEMPLATE).render(values)
+    return _render(MASTHEAD_TEMPLATE, context, ("current_section_slug",))
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> str:
+    """The site's name, the sections and the service links."""
+    return _render(FOOTER_TEMPLATE, context, ())
