@@ -1,15 +1,22 @@
 """System checks for the newsletter's settings."""
 
 from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Error, Warning
+from django.utils.module_loading import import_string
 
-# Cache backends whose data lives inside one process (or one machine's files): counting the
-# signup limits there multiplies them by the number of workers.
-PER_PROCESS_CACHES = {
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-    "django.core.cache.backends.filebased.FileBasedCache",
-}
+# Cache backends (and their subclasses) whose data lives inside one process (or one machine's
+# files): counting the signup limits there multiplies them by the number of workers.
+PER_PROCESS_CACHES = (LocMemCache, DummyCache, FileBasedCache)
+
+
+def _per_process(backend: str) -> bool:
+    try:
+        return issubclass(import_string(backend), PER_PROCESS_CACHES)
+    except ImportError:
+        return True  # not a backend at all: nothing shared either
 
 
 def check_limits_are_shared(app_configs, **kwargs):
@@ -18,7 +25,7 @@ def check_limits_are_shared(app_configs, **kwargs):
     if not alias:
         return []  # the database: shared by every process
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
-    if backend in PER_PROCESS_CACHES or not backend:
+    if not backend or _per_process(backend):
         return [
             Error(
                 f"The newsletter's signup limits count in the cache {alias!r} "

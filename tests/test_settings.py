@@ -113,3 +113,16 @@ def test_media_bucket_puts_uploads_on_s3_compatible_storage():
         "newsroom-media",
         "https://s3.example",
     ]
+
+
+def test_cache_backends_take_any_key_without_a_memcached_warning(settings):
+    # Keys with spaces and over memcached's 250 characters: fine on local memory and Redis.
+    import warnings
+
+    from django.core.cache import cache
+
+    key = "page key " + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, "kept")
+        assert cache.get(key) == "kept"

@@ -55,7 +55,7 @@ def redis_cache():
     prefix = f"newsroom-test-limits-{uuid.uuid4().hex[:12]}"
     caches = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }

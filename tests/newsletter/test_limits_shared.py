@@ -83,7 +83,7 @@ def test_database_counts_survive_the_process_cache_and_name_no_address(settings)
 
 def test_deploy_check_fails_when_the_limits_would_be_per_process(settings):
     settings.NEWSLETTER_LIMITS_CACHE = "default"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {"default": {"BACKEND": "newsroom.cache_backends.LocMemCache"}}
 
     errors = check_limits_are_shared(None)
 
@@ -96,7 +96,7 @@ def test_deploy_check_passes_with_redis_or_the_database(settings):
     settings.NEWSLETTER_LIMITS_CACHE = "default"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache_backends.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/4",
         }
     }
