@@ -127,7 +127,7 @@ def picture(image: Image, base: str, name: str = "hero") -> dict[str, Any]:
             "width": rendition.width,
             "height": rendition.height,
         }
-        for rendition in image.renditions.all()
+        for rendition in image.rendition_list
     ]
     item: dict[str, Any] = {
         "name": name,

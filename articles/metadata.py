@@ -55,7 +55,7 @@ class SharedImage:
 
 def largest_rendition(image, format: str):
     """The widest rendition of `image` in `format`; reads prefetched renditions when there."""
-    candidates = [r for r in image.renditions.all() if r.format == format]
+    candidates = [r for r in image.rendition_list if r.format == format]
     return max(candidates, key=lambda r: r.width, default=None)
 
 

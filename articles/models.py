@@ -110,17 +110,24 @@ class Image(models.Model):
         if new_upload:
             images.make_renditions(self)
 
+    @property
+    def rendition_list(self) -> list["Rendition"]:
+        """The renditions, narrowest first: those `for_cards()` fetched (`card_renditions`),
+        or else any prefetched with `renditions`, or else a query."""
+        fetched = self.__dict__.get("card_renditions")
+        return list(self.renditions.all()) if fetched is None else fetched
+
     @cached_property
     def webp_srcset(self) -> str:
-        """The WebP renditions as a srcset value; uses prefetched renditions when there."""
+        """The WebP renditions as a srcset value."""
         return ", ".join(
-            f"{r.file.url} {r.width}w" for r in self.renditions.all() if r.format == "webp"
+            f"{r.file.url} {r.width}w" for r in self.rendition_list if r.format == "webp"
         )
 
     @cached_property
     def fallback_rendition(self) -> "Rendition | None":
         """The JPEG for browsers without WebP, or None until renditions exist."""
-        return next((r for r in self.renditions.all() if r.format == "jpeg"), None)
+        return next((r for r in self.rendition_list if r.format == "jpeg"), None)
 
 
 class Rendition(models.Model):
@@ -376,8 +383,10 @@ class Article(models.Model):
 
     @cached_property
     def byline_authors(self) -> list[Author]:
-        """Authors in byline order; uses the prefetched bylines when they are there."""
-        return [byline.author for byline in self.bylines.all()]
+        """Authors in byline order: from the bylines `for_cards()` fetched (`card_bylines`), or
+        else any prefetched with `bylines`, or else a query."""
+        bylines = self.__dict__.get("card_bylines")
+        return [byline.author for byline in (self.bylines.all() if bylines is None else bylines)]
 
     @property
     def title_for_seo(self) -> str:

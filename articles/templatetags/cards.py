@@ -25,7 +25,7 @@ def _image_fingerprint(image) -> tuple:
     if image is None:
         return ()
     renditions = tuple(
-        (r.pk, r.file.name, r.width, r.height, r.format) for r in image.renditions.all()
+        (r.pk, r.file.name, r.width, r.height, r.format) for r in image.rendition_list
     )
     return (image.pk, image.file.name, image.width, image.height, image.alt_text, renditions)
 
