@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from django.views.generic import ListView
 
 from . import caching, corrections, search, sharing
-from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate
 from .querysets import with_card_data
@@ -63,8 +62,6 @@ def article_detail(request, slug: str):
         "related": related,
         "record": record,
         "current_section_slug": article.section.slug,
-        "share_image": shared_image(article.hero_image),
-        "json_ld": json_ld_script(article_json_ld(article, record)),
     }
     response = render(request, "articles/article_detail.html", context)
     # The page lists its tags and picks related stories by them.

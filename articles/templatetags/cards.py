@@ -1,5 +1,6 @@
-"""`{% story_card %}` and `{% story %}`: a story card, and an article page's story, each
-rendered once per process for as long as what it shows is the same (newsroom/fragments.py).
+"""`{% story_card %}`, `{% story %}` and `{% story_head %}`: a story card, and an article page's
+story and metadata, each rendered once per process for as long as what it shows is the same
+(newsroom/fragments.py).
 
 Cards are most of what the home, section, tag and author pages render, and the same card
 appears on many pages and many requests. A card's key is everything it displays (headline,
@@ -9,16 +10,20 @@ corrections and the tags.
 """
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
 
 from newsroom import fragments
+
+from .. import metadata
 
 register = template.Library()
 
 CARD_TEMPLATE = "articles/_card.html"
 STORY_TEMPLATE = "articles/_story.html"
+STORY_HEAD_TEMPLATE = "articles/_story_head.html"
 CARDS = fragments.memo()
-STORIES = fragments.memo(limit=500)  # a story holds its whole body
+STORIES = fragments.memo(limit=1000)  # a story holds its whole body; a head, the JSON-LD
 
 
 def _image_fingerprint(image) -> tuple:
@@ -71,16 +76,10 @@ def story_card(
     )
 
 
-@register.simple_tag
-def story(article, record):
-    """The article page's story: headline, byline, dates, photo, body, corrections and tags.
-
-    `article` comes with its tags and card data prefetched; `record` is its corrections
-    (articles/corrections.py `for_page`).
-    """
+def _story_fingerprint(article, record) -> tuple:
     image = article.hero_image
-    key = (
-        _fingerprint(article, ("story",)),
+    return (
+        _fingerprint(article, ()),
         article.body,
         article.credit_line,
         article.first_published_at,
@@ -89,5 +88,52 @@ def story(article, record):
         tuple((e.pk, e.kind, e.text, e.created_at) for e in record),
         tuple((t.pk, t.slug, t.name) for t in article.tags.all()),
     )
+
+
+@register.simple_tag
+def story(article, record):
+    """The article page's story: headline, byline, dates, photo, body, corrections and tags.
+
+    `article` comes with its tags and card data prefetched; `record` is its corrections
+    (articles/corrections.py `for_page`).
+    """
     context = {"article": article, "record": record}
-    return STORIES.render(key, lambda: get_template(STORY_TEMPLATE).render(context))
+    return STORIES.render(
+        ("story", _story_fingerprint(article, record)),
+        lambda: get_template(STORY_TEMPLATE).render(context),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def story_head(context, article, record, *, preview=False):
+    """The article page's metadata: OpenGraph and article tags, and schema.org JSON-LD.
+
+    A preview (an article perhaps never published) gets the tags without a shared photo or
+    JSON-LD, and is never memoised.
+    """
+    values = {
+        "article": article,
+        "canonical_url": context.get("canonical_url"),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+
+    def render() -> str:
+        if not preview:
+            values["share_image"] = metadata.shared_image(article.hero_image)
+            values["json_ld"] = metadata.json_ld_script(metadata.article_json_ld(article, record))
+        return get_template(STORY_HEAD_TEMPLATE).render(values)
+
+    if preview:
+        return render()
+    key = (
+        "head",
+        _story_fingerprint(article, record),
+        article.seo_title,
+        article.seo_description,
+        values["canonical_url"],
+        settings.SITE_NAME,
+        settings.SITE_URL,
+        settings.STATIC_URL,
+    )
+    return STORIES.render(key, render)

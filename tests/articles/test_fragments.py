@@ -129,3 +129,17 @@ def test_a_memo_is_bounded():
     memo.render("again", lambda: calls.append(1) or "x")
     memo.render("again", lambda: calls.append(1) or "y")
     assert calls == [1]
+
+
+def test_the_metadata_shows_any_change_to_what_it_shows(client, story):
+    first = page(client, story)
+    assert 'content="The river rises"' in first  # og:title
+
+    Article.objects.filter(pk=story.pk).update(seo_title="Weir overtopped")
+    Author.objects.filter(name="Ada Lovelace").update(name="Ada King")
+    Correction.objects.filter(article=story).update(text="It was the old weir.")
+
+    second = page(client, story)
+    assert 'property="og:title" content="Weir overtopped"' in second
+    assert '"name": "Ada King"' in second  # JSON-LD author
+    assert '"text": "It was the old weir."' in second  # JSON-LD CorrectionComment
