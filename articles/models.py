@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from . import images
-from .querysets import ArticleQuerySet
+from .querysets import ArticleQuerySet, modified_at, sitemap_page
 from .sanitizer import sanitize_body
 
 
@@ -275,6 +275,8 @@ class Article(models.Model):
                 name="article_embargo_until",
                 condition=models.Q(embargo_until__isnull=False),
             ),
+            # Each sitemap page's newest change, one step down it (articles/sitemaps.py).
+            models.Index(sitemap_page(), modified_at(), name="article_sitemap_page_change"),
         ]
         permissions = [
             ("submit_article", "Can submit an article for review"),

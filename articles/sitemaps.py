@@ -2,20 +2,33 @@
 Google News sitemap of the last 48 hours.
 
 Locations use settings.SITE_URL, like the canonical links in the pages.
+
+Live articles are listed in pages of consecutive ids (`ARTICLES_PER_PAGE` ids a page), so that
+no response grows with the archive: a page is one walk along the primary key, and the index
+finds each page's newest change with one step down an index on (page, change time). An
+article never moves to another page, so a crawler re-reads only the pages whose `lastmod`
+moved, which for an archive means the newest page and the few holding corrected stories.
+Pages by month would not be bounded (a busy month holds thousands of stories) and pages by
+position would shift whenever a story is published or withdrawn.
 """
 
+import datetime
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connections
+from django.db.models import IntegerField, Max
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from taggit.models import Tag
 
 from .models import Article, Author, Section
+from .querysets import ARTICLES_PER_SITEMAP, modified_at, sitemap_page
 
 NEWS_WINDOW = timedelta(hours=48)
 # Google reads at most 1000 URLs from a news sitemap.
@@ -24,7 +37,7 @@ NEWS_LIMIT = 1000
 
 class SiteSitemap(Sitemap):
     limit = 5000
-    lastmod_field = "lastmod"
+    owners = None  # the model listed: its size bounds the number of pages
 
     @property
     def protocol(self):
@@ -33,31 +46,79 @@ class SiteSitemap(Sitemap):
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc
 
-    def get_latest_lastmod(self):
-        # Django's default calls lastmod() on every item; one aggregate does the same.
-        return self.items().aggregate(latest=Max(self.lastmod_field))["latest"]
+    def page_count(self) -> int:
+        """The pages the index names: counting the owners with a live article reads every
+        live article, so it is done only when there are more owners than fit on one page."""
+        if self.owners._default_manager.count() <= self.limit:
+            return 1
+        return self.paginator.num_pages
 
 
-def modified_at(prefix: str = ""):
-    """Article.modified_at in SQL, for aggregates (`prefix`: the path to the article)."""
-    return Greatest(
-        f"{prefix}updated_at",
-        Coalesce(f"{prefix}first_published_at", f"{prefix}publish_at", f"{prefix}updated_at"),
+def article_pages() -> list[tuple[int, datetime.datetime | None]]:
+    """Each article sitemap page (numbered from 1) that lists a live article, with its newest
+    change; the first page always, as the sitemap index names it even on an empty site.
+
+    One step down the (page, change time) index per page, in one query: the number of pages
+    grows with the archive (200 at 100 000 articles), the work per page does not.
+    """
+    live = Article.objects.live()
+    newest_id = live.aggregate(newest=Max("id"))["newest"] or 0
+    newest_change = (
+        live.alias(page=sitemap_page())
+        .filter(page=RawSQL("pages.number", (), output_field=IntegerField()))
+        .annotate(lastmod=modified_at())
+        .order_by("-lastmod")
+        .values("lastmod")[:1]
     )
-
-
-class ArticleSitemap(SiteSitemap):
-    lastmod_field = modified_at()
-
-    def items(self):
-        return (
-            Article.objects.live()
-            .only("slug", "updated_at", "publish_at", "first_published_at")
-            .order_by("publish_at", "pk")
+    connection = connections[newest_change.db]
+    sql, params = newest_change.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Pages without a row of their own: a recursive CTE counts them, in SQLite too.
+        cursor.execute(
+            "WITH RECURSIVE pages(number) AS (SELECT 0 UNION ALL SELECT number + 1 FROM pages"
+            f" WHERE number < %s) SELECT number, ({sql}) FROM pages",
+            [newest_id // ARTICLES_PER_SITEMAP, *params],
         )
+        rows = cursor.fetchall()
+    return [
+        (number + 1, _as_datetime(lastmod))
+        for number, lastmod in rows
+        if lastmod is not None or number == 0
+    ]
 
-    def lastmod(self, item: Article):
-        return item.modified_at
+
+def _as_datetime(value) -> datetime.datetime | None:
+    """A datetime read by a raw query: SQLite gives text (naive UTC) where PostgreSQL gives a
+    datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def page_of(article_id: int) -> int:
+    """The article sitemap page (from 1) that lists the article with this id while it is
+    live."""
+    return article_id // ARTICLES_PER_SITEMAP + 1
+
+
+def article_sitemap_url(number: int) -> str:
+    """The address (path) of article sitemap page `number`, from 1."""
+    path = reverse("articles:sitemap_articles")
+    return path if number == 1 else f"{path}?p={number}"
+
+
+def article_page(number: int) -> list[tuple[str, datetime.date]]:
+    """The slug and the day (in the site's time zone) of the last change of each live article
+    on sitemap page `number` (from 1), in id order: one range of the primary key."""
+    first_id = (number - 1) * ARTICLES_PER_SITEMAP
+    return list(
+        Article.objects.live()
+        .filter(id__gte=first_id, id__lt=first_id + ARTICLES_PER_SITEMAP)
+        .order_by("id")
+        .values_list("slug", TruncDate(modified_at(), tzinfo=timezone.get_current_timezone()))
+    )
 
 
 def with_latest_live_article(owners, articles: str):
@@ -73,6 +134,8 @@ def with_latest_live_article(owners, articles: str):
 
 
 class SectionSitemap(SiteSitemap):
+    owners = Section
+
     def items(self):
         return with_latest_live_article(Section.objects.order_by("position", "pk"), "articles")
 
@@ -81,6 +144,8 @@ class SectionSitemap(SiteSitemap):
 
 
 class TagSitemap(SiteSitemap):
+    owners = Tag
+
     def items(self):
         return with_latest_live_article(Tag.objects.order_by("pk"), "article")
 
@@ -92,6 +157,8 @@ class TagSitemap(SiteSitemap):
 
 
 class AuthorSitemap(SiteSitemap):
+    owners = Author
+
     def items(self):
         return with_latest_live_article(Author.objects.order_by("pk"), "articles")
 
@@ -119,12 +186,9 @@ class NewsSitemap(SiteSitemap):
     def lastmod(self, item: Article):
         return item.modified_at
 
-    def get_latest_lastmod(self):
-        return None
 
-
+# Articles have sitemaps of their own (`article_pages`, `article_page`).
 SITEMAPS = {
-    "articles": ArticleSitemap,
     "sections": SectionSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,

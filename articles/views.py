@@ -1,4 +1,7 @@
+from xml.sax.saxutils import escape
+
 from django.conf import settings
+from django.contrib.sitemaps.views import x_robots_tag
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,12 +10,12 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext
 from django.views.generic import ListView
 
-from . import caching, corrections, search, sharing
+from . import caching, corrections, search, sharing, sitemaps
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
-from .pagination import paginate
+from .pagination import paginate, requested_page
 from .querysets import with_card_data
-from .sitemaps import NewsSitemap
+from .sitemaps import SITEMAPS, NewsSitemap
 
 PER_PAGE = 20
 SEARCH_CACHE_SECONDS = 60
@@ -217,6 +220,62 @@ def news_sitemap(request):
             "urlset": NewsSitemap().get_urls(),
             "publication_language": settings.LANGUAGE_CODE.split("-")[0],
         },
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@x_robots_tag
+def sitemap_index(request):
+    """Every article sitemap page with its own newest change, then the sections, tags and
+    authors, whose lists change only when a live article does (so the newest change of any
+    is never earlier than theirs)."""
+    pages = sitemaps.article_pages()
+    newest = max((lastmod for _, lastmod in pages if lastmod), default=None)
+    entries = [(sitemaps.article_sitemap_url(number), lastmod) for number, lastmod in pages]
+    for name, sitemap in SITEMAPS.items():
+        location = reverse("articles:sitemap_section", kwargs={"section": name})
+        entries += [
+            (location if number == 1 else f"{location}?p={number}", newest)
+            for number in range(1, sitemap().page_count() + 1)
+        ]
+    site, zone = escape(settings.SITE_URL), timezone.get_current_timezone()
+    return sitemap_response(
+        "sitemapindex",
+        "".join(
+            f"<sitemap><loc>{site}{escape(location)}</loc>"
+            + (f"<lastmod>{lastmod.astimezone(zone).isoformat()}</lastmod>" if lastmod else "")
+            + "</sitemap>\n"
+            for location, lastmod in entries
+        ),
+    )
+
+
+@x_robots_tag
+def article_sitemap(request):
+    """One page of live articles (?p=, from 1), by id: a page that lists none is a 404, but
+    the first, which the index always names."""
+    number = requested_page(request, "p")
+    rows = sitemaps.article_page(number)
+    if not rows and number > 1:
+        raise Http404("No such page.")
+    head, _, tail = reverse("articles:article", kwargs={"slug": "x"}).rpartition("x")
+    head, tail = escape(settings.SITE_URL + head), escape(tail)
+    return sitemap_response(
+        "urlset",
+        "".join(
+            f"<url><loc>{head}{escape(slug)}{tail}</loc>"
+            f"<lastmod>{changed.isoformat()}</lastmod></url>\n"
+            for slug, changed in rows
+        ),
+    )
+
+
+def sitemap_response(root: str, entries: str) -> HttpResponse:
+    """A sitemap or sitemap index holding `entries`. Built without a template: a page holds
+    hundreds of entries, and the template language costs more per entry than the database."""
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</{root}>\n',
         content_type="application/xml; charset=utf-8",
     )
 
