@@ -231,7 +231,10 @@ def sitemap_index(request):
     is never earlier than theirs)."""
     pages = sitemaps.article_pages()
     newest = max((lastmod for _, lastmod in pages if lastmod), default=None)
-    entries = [(sitemaps.article_sitemap_url(number), lastmod) for number, lastmod in pages]
+    first = sitemaps.article_sitemap_url(1)  # reversed once: the index names hundreds
+    entries = [
+        (first if number == 1 else f"{first}?p={number}", lastmod) for number, lastmod in pages
+    ]
     for name, sitemap in SITEMAPS.items():
         location = reverse("articles:sitemap_section", kwargs={"section": name})
         entries += [
