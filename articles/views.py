@@ -171,7 +171,7 @@ class TagView(ArticleListView):
         return get_object_or_404(Article.objects.live().tags(), slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
-        return queryset.filter(tags=self.owner)
+        return queryset.filter(tags=self.owner).newest_first_by_sorting()
 
     def owner_keys(self) -> set[str]:
         return {caching.tag_key(self.owner.pk)}
@@ -186,7 +186,7 @@ class AuthorView(ArticleListView):
         return get_object_or_404(authors, slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
-        return queryset.filter(authors=self.owner)
+        return queryset.filter(authors=self.owner).newest_first_by_sorting()
 
     def owner_keys(self) -> set[str]:
         return {caching.author_key(self.owner.pk)}
