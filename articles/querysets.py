@@ -69,10 +69,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.order_by("-publish_at", "-pk")
 
     def newest_first_by_sorting(self) -> "ArticleQuerySet":
-        """`newest_first` for the articles a join picks out (an author's, a tag's): ordered by
-        an expression no index holds, so PostgreSQL fetches the picked articles and sorts
-        them (3 ms for an author's 500 at 100 000 articles) instead of walking every live
-        article newest first until a page of them turns up (18 ms: one in 200 is theirs)."""
+        """`newest_first`, ordered by an expression no index holds: for a few articles picked
+        by a join, PostgreSQL then fetches them and sorts them rather than walking every live
+        article newest first until enough of them turn up."""
         return self.order_by(Coalesce("publish_at", "publish_at").desc(), "-pk")
 
     def for_cards(self) -> "ArticleQuerySet":

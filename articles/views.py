@@ -2,6 +2,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.sitemaps.views import x_robots_tag
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.views.generic import ListView
 from . import caching, corrections, search, sharing, sitemaps
 from .metadata import article_json_ld, json_ld_script, shared_image
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
-from .pagination import paginate, requested_page
+from .pagination import paginate, requested_page, requested_page_of
 from .querysets import with_card_data
 from .sitemaps import SITEMAPS
 
@@ -82,6 +83,11 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     kind = ""
+    # Lists of up to this many articles (a tag's, an author's, picked by a join) are fetched
+    # whole and sorted: walking every live article newest first until a page of them turns up
+    # took 18 ms for an author with one story in 200 at 100 000 articles, sorting theirs 3 ms.
+    # Longer lists are common enough among the newest for the walk to find a page sooner.
+    sort_up_to = 0
 
     def get_owner(self):
         raise NotImplementedError
@@ -98,8 +104,11 @@ class ArticleListView(ListView):
         return self.filter_articles(articles)
 
     def paginate_queryset(self, queryset, page_size):
-        page = paginate(self.request, queryset, page_size)
-        return page.paginator, page, page.object_list, page.has_other_pages()
+        paginator = Paginator(queryset, page_size)
+        if paginator.count <= self.sort_up_to:
+            paginator.object_list = queryset.newest_first_by_sorting()
+        page = requested_page_of(self.request, paginator)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         slug = {"slug": self.owner.slug}
@@ -155,6 +164,7 @@ class SectionView(ArticleListView):
 
 class TagView(ArticleListView):
     kind = "tag"
+    sort_up_to = 2000
 
     def get(self, request, *args, **kwargs):
         try:
@@ -171,7 +181,7 @@ class TagView(ArticleListView):
         return get_object_or_404(Article.objects.live().tags(), slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
-        return queryset.filter(tags=self.owner).newest_first_by_sorting()
+        return queryset.filter(tags=self.owner)
 
     def owner_keys(self) -> set[str]:
         return {caching.tag_key(self.owner.pk)}
@@ -179,6 +189,7 @@ class TagView(ArticleListView):
 
 class AuthorView(ArticleListView):
     kind = "author"
+    sort_up_to = 2000
     template_name = "articles/author_detail.html"
 
     def get_owner(self):
@@ -186,7 +197,7 @@ class AuthorView(ArticleListView):
         return get_object_or_404(authors, slug=self.kwargs["slug"])
 
     def filter_articles(self, queryset):
-        return queryset.filter(authors=self.owner).newest_first_by_sorting()
+        return queryset.filter(authors=self.owner)
 
     def owner_keys(self) -> set[str]:
         return {caching.author_key(self.owner.pk)}
