@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db import connections
-from django.db.models import IntegerField, Max
+from django.db.models import IntegerField, Max, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
@@ -121,15 +121,21 @@ def article_page(number: int) -> list[tuple[str, datetime.date]]:
     )
 
 
-def with_latest_live_article(owners, articles: str):
-    """`owners` that have live articles (reached by the relation `articles`), annotated with
-    `lastmod`, their newest change.
+def with_live_article(owners, articles: str):
+    """`owners` that have a live article (`articles`: the lookup from an article to its
+    owner), each found by its own subquery: a short walk down the owner's index to its first live
+    article, so the cost follows the number of owners, not of articles.
 
-    One grouped join: a subquery per owner sorting its articles by the change time (which no
-    index holds) took 25 s for the tags at 100 000 articles.
+    They carry no lastmod: an owner's newest change is the newest of all its articles, and no
+    index holds that (the grouped join that found it read every live article: 1 s for the
+    tags at 100 000 articles). The sitemap index dates these sitemaps by the newest change of
+    any live article instead.
     """
-    return owners.filter(**{f"{articles}__in": Article.objects.live()}).annotate(
-        lastmod=Max(modified_at(f"{articles}__"))
+    # A subquery with a LIMIT is run per owner; PostgreSQL turns an EXISTS into one hashed
+    # join of every live article with every owner (250 ms for the authors).
+    first_live = Article.objects.live().filter(**{articles: OuterRef("pk")}).order_by()
+    return owners.alias(first_live=Subquery(first_live.values("pk")[:1])).filter(
+        first_live__isnull=False
     )
 
 
@@ -137,33 +143,24 @@ class SectionSitemap(SiteSitemap):
     owners = Section
 
     def items(self):
-        return with_latest_live_article(Section.objects.order_by("position", "pk"), "articles")
-
-    def lastmod(self, item: Section):
-        return item.lastmod
+        return with_live_article(Section.objects.order_by("position", "pk"), "section")
 
 
 class TagSitemap(SiteSitemap):
     owners = Tag
 
     def items(self):
-        return with_latest_live_article(Tag.objects.order_by("pk"), "article")
+        return with_live_article(Tag.objects.order_by("pk"), "tags")
 
     def location(self, item: Tag) -> str:
         return reverse("articles:tag", kwargs={"slug": item.slug})
-
-    def lastmod(self, item: Tag):
-        return item.lastmod
 
 
 class AuthorSitemap(SiteSitemap):
     owners = Author
 
     def items(self):
-        return with_latest_live_article(Author.objects.order_by("pk"), "articles")
-
-    def lastmod(self, item: Author):
-        return item.lastmod
+        return with_live_article(Author.objects.order_by("pk"), "authors")
 
 
 def news_articles() -> list[tuple[str, str, datetime.datetime]]:
