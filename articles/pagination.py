@@ -38,7 +38,11 @@ def requested_page(request, param: str = "page") -> int:
 
 def paginate(request, object_list, per_page: int) -> Page:
     """The requested page of `object_list`; 404 when it is malformed or past the last page."""
-    paginator = Paginator(object_list, per_page)
+    return requested_page_of(request, Paginator(object_list, per_page))
+
+
+def requested_page_of(request, paginator: Paginator) -> Page:
+    """The page of `paginator` the request asks for; 404 when it is malformed or past the end."""
     try:
         return paginator.page(requested_page(request))
     except InvalidPage as exc:

@@ -1,7 +1,9 @@
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, models
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -11,8 +13,32 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
+
+# Related stories are picked among the newest this many articles (by id) of each of a story's
+# tags, so that a common tag costs no more than a rare one.
+RELATED_CANDIDATES_PER_TAG = 100
+
+# Sitemaps list live articles by pages of this many consecutive ids (articles/sitemaps.py), and
+# an index on (sitemap_page(), modified_at()) holds each page's changes: changing the number
+# changes that index, so it needs a migration.
+ARTICLES_PER_SITEMAP = 500
+
+
+def modified_at(prefix: str = ""):
+    """Article.modified_at in SQL, for aggregates and indexes (`prefix`: the path to the
+    article)."""
+    return Greatest(
+        f"{prefix}updated_at",
+        Coalesce(f"{prefix}first_published_at", f"{prefix}publish_at", f"{prefix}updated_at"),
+    )
+
+
+def sitemap_page():
+    """The sitemap page an article is listed on, counted from 0 (ids 0 to 499 on the first)."""
+    return F("id") / ARTICLES_PER_SITEMAP
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -42,6 +68,12 @@ class ArticleQuerySet(models.QuerySet):
     def newest_first(self) -> "ArticleQuerySet":
         return self.order_by("-publish_at", "-pk")
 
+    def newest_first_by_sorting(self) -> "ArticleQuerySet":
+        """`newest_first`, ordered by an expression no index holds: for a few articles picked
+        by a join, PostgreSQL then fetches them and sorts them rather than walking every live
+        article newest first until enough of them turn up."""
+        return self.order_by(Coalesce("publish_at", "publish_at").desc(), "-pk")
+
     def for_cards(self) -> "ArticleQuerySet":
         """Everything a story card shows, in a fixed number of queries whatever the count."""
         return self.for_cards_without_prefetch().prefetch_related(*card_prefetches(self.model))
@@ -67,23 +99,37 @@ class ArticleQuerySet(models.QuerySet):
         return [pk for row in rows for pk in row if pk is not None]
 
     def related_to(self, article, limit: int = 4) -> "ArticleQuerySet":
-        """Articles sharing the most tags with `article`; same section breaks ties."""
+        """Articles sharing the most tags with `article`; same section breaks ties.
+
+        The candidates are the newest RELATED_CANDIDATES_PER_TAG articles (by id) carrying
+        each of its tags, each tag's a short walk down the (tag, article) index of migration
+        0014: ranking every article that shares a tag read 5 000 tagged items and joined them
+        to 100 000 articles for a story with six common tags (130 ms). Databases that cannot
+        limit each part of a UNION (SQLite) rank them all.
+        """
         tag_ids = [tag.pk for tag in article.tags.all()]
         if not tag_ids:
             return self.none()
-        return (
-            self.exclude(pk=article.pk)
-            .filter(tags__in=tag_ids)
-            .annotate(
-                shared_tags=Count("tags", distinct=True),
-                same_section=Case(
-                    When(section_id=article.section_id, then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                ),
-            )
-            .order_by("-shared_tags", "-same_section", "-publish_at", "-pk")[:limit]
-        )
+        related = self.exclude(pk=article.pk).filter(tags__in=tag_ids)
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            tagged = TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model)
+            ).exclude(object_id=article.pk)
+            newest = [
+                tagged.filter(tag_id=pk)
+                .order_by("-object_id")
+                .values("object_id")[:RELATED_CANDIDATES_PER_TAG]
+                for pk in tag_ids
+            ]
+            related = related.filter(pk__in=newest[0].union(*newest[1:], all=True))
+        return related.annotate(
+            shared_tags=Count("tags", distinct=True),
+            same_section=Case(
+                When(section_id=article.section_id, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        ).order_by("-shared_tags", "-same_section", "-publish_at", "-pk")[:limit]
 
 
 def card_prefetches(article_model) -> tuple:

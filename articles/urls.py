@@ -30,10 +30,10 @@ urlpatterns = [
     path("sitemap-news.xml", views.news_sitemap, name="news_sitemap"),
     path(
         "sitemap.xml",
-        cached_sitemap(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+        cached_sitemap(views.sitemap_index),
         name="sitemap",
     ),
+    path("sitemap-articles.xml", cached_sitemap(views.article_sitemap), name="sitemap_articles"),
     path(
         "sitemap-<section>.xml",
         cached_sitemap(sitemap_views.sitemap),

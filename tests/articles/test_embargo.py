@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import sharing, workflow
+from articles import sharing, sitemaps, workflow
 from articles.admin.forms import ArticleAdminForm
 from articles.models import Article, ArticleEvent
 from tests.factories import make_article, make_editor, make_section, make_user
@@ -206,10 +206,13 @@ PUBLIC_LISTS = [
     "/section/news/",
     "/feeds/rss/",
     "/feeds/atom/",
-    "/sitemap-articles.xml",
     "/sitemap-news.xml",
     "/api/ninjs/articles/",
 ]
+
+
+def sitemap_page_of(article: Article) -> str:
+    return sitemaps.article_sitemap_url(sitemaps.page_of(article.pk))
 
 
 def forced_live(seconds: float = 3600) -> Article:
@@ -234,6 +237,7 @@ def test_live_article_under_a_running_embargo_is_on_no_public_path(client):
         body = client.get(url).content.decode()
         assert "visible-council-story" in body, url
         assert article.slug not in body, url
+    assert article.slug not in client.get(sitemap_page_of(article)).content.decode()
 
 
 def test_it_appears_everywhere_when_the_embargo_ends(client, clock):
@@ -241,7 +245,7 @@ def test_it_appears_everywhere_when_the_embargo_ends(client, clock):
     clock.shift(61)
     assert client.get(article.get_absolute_url()).status_code == 200
     assert client.get(f"/api/ninjs/articles/{article.pk}").status_code == 200
-    for url in PUBLIC_LISTS:
+    for url in [*PUBLIC_LISTS, sitemap_page_of(article)]:
         assert article.slug in client.get(url).content.decode(), url
 
 

@@ -19,6 +19,7 @@ from taggit.models import Tag
 
 from articles import corrections, revisions, tags, workflow
 from articles.models import Article
+from articles.sitemaps import article_sitemap_url, page_of
 from tests.factories import (
     make_article,
     make_author,
@@ -118,7 +119,7 @@ PAGES = {
     "author": lambda w: "/author/ada-reporter/",
     "feed": lambda w: "/feeds/rss/",
     "section feed": lambda w: "/section/world/atom/",
-    "sitemap": lambda w: "/sitemap-articles.xml",
+    "sitemap": lambda w: article_sitemap_url(page_of(w["story"].pk)),
     "news sitemap": lambda w: "/sitemap-news.xml",
     "corrections": lambda w: "/corrections/",
     "corrections feed": lambda w: "/corrections/atom/",

@@ -74,3 +74,18 @@ def test_article_page_shows_related_stories(client):
 
     assert "Related story" in page
     assert "Draft story" not in page
+
+
+@pytest.mark.postgres
+def test_related_stories_come_from_the_newest_articles_of_each_tag(monkeypatch):
+    from articles import querysets
+
+    monkeypatch.setattr(querysets, "RELATED_CANDIDATES_PER_TAG", 2)
+    make_article("Older, shares both tags", tags=["Energy", "Rivers"])
+    article = make_article("Main story", tags=["Energy", "Rivers"])
+    for number in range(2):
+        make_article(f"Newer energy {number}", tags=["Energy"])
+        make_article(f"Newer rivers {number}", tags=["Rivers"])
+
+    assert "Older, shares both tags" not in related_headlines(article)
+    assert len(related_headlines(article)) == 4

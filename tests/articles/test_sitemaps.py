@@ -1,12 +1,13 @@
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import querysets, sitemaps
 from articles.models import Article
-from tests.factories import make_article, make_author, make_section
+from tests.factories import make_article, make_author, make_editor, make_section
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,26 @@ def locations(client, section: str) -> list[str]:
     return [loc.text for loc in fetch_xml(client, url).iter(f"{SM}loc")]
 
 
+def article_sitemap(article: Article) -> str:
+    """The article sitemap page that lists `article`."""
+    return sitemaps.article_sitemap_url(sitemaps.page_of(article.pk))
+
+
+def index_entries(client) -> dict[str, str | None]:
+    index = fetch_xml(client, reverse("articles:sitemap"))
+    return {
+        sitemap.findtext(f"{SM}loc"): sitemap.findtext(f"{SM}lastmod")
+        for sitemap in index.findall(f"{SM}sitemap")
+    }
+
+
+@pytest.fixture
+def three_per_page(monkeypatch):
+    """Article sitemap pages of three ids each, so that a few articles fill several."""
+    monkeypatch.setattr(querysets, "ARTICLES_PER_SITEMAP", 3)
+    monkeypatch.setattr(sitemaps, "ARTICLES_PER_SITEMAP", 3)
+
+
 def test_sitemap_index_lists_articles_sections_tags_and_authors(client):
     make_article("Live story", tags=["Energy"])
 
@@ -46,7 +67,7 @@ def test_sitemap_index_lists_articles_sections_tags_and_authors(client):
 def test_article_sitemap_has_absolute_locations_and_lastmod(client):
     article = make_article("Live story")
 
-    root = fetch_xml(client, reverse("articles:sitemap_section", kwargs={"section": "articles"}))
+    root = fetch_xml(client, article_sitemap(article))
 
     (url,) = root.findall(f"{SM}url")
     assert url.findtext(f"{SM}loc") == f"https://news.example{article.get_absolute_url()}"
@@ -72,7 +93,8 @@ def test_sitemaps_never_list_drafts_or_future_scheduled(client):
         tags=["Secret"],
     )
 
-    assert locations(client, "articles") == [f"https://news.example{live.get_absolute_url()}"]
+    listed = [loc.text for loc in fetch_xml(client, article_sitemap(live)).iter(f"{SM}loc")]
+    assert listed == [f"https://news.example{live.get_absolute_url()}"]
     assert locations(client, "sections") == [
         f"https://news.example{live.section.get_absolute_url()}"
     ]
@@ -128,24 +150,17 @@ def test_sitemap_queries_do_not_grow_with_articles(client, django_assert_max_num
 
 
 def test_lastmod_of_an_article_published_after_its_last_edit_is_its_publication(client, clock):
-    from datetime import datetime
-
     from articles import workflow
-    from tests.factories import make_editor
 
     clock.move_to(datetime.fromisoformat("2026-03-10T08:00:00+00:00"))
     draft = make_article("Dam plan approved", status=Article.Status.DRAFT)
     clock.shift(timedelta(days=2))
     workflow.publish(draft, by=make_editor())
 
-    url = reverse("articles:sitemap_section", kwargs={"section": "articles"})
-    article_lastmod = fetch_xml(client, url).find(f"{SM}url").findtext(f"{SM}lastmod")
-    index = fetch_xml(client, reverse("articles:sitemap"))
-    index_lastmod = next(
-        sitemap.findtext(f"{SM}lastmod")
-        for sitemap in index.findall(f"{SM}sitemap")
-        if sitemap.findtext(f"{SM}loc").endswith("/sitemap-articles.xml")
+    article_lastmod = (
+        fetch_xml(client, article_sitemap(draft)).find(f"{SM}url").findtext(f"{SM}lastmod")
     )
+    index_lastmod = index_entries(client)[f"https://news.example{article_sitemap(draft)}"]
 
     published = draft.first_published_at
     assert article_lastmod == f"{timezone.localtime(published):%Y-%m-%d}"
@@ -165,3 +180,78 @@ def test_news_sitemap_leaves_out_an_old_article_published_again(client, clock):
     root = fetch_xml(client, reverse("articles:news_sitemap"))
 
     assert root.findall(f"{SM}url") == []
+
+
+def test_index_lists_every_article_page_with_its_newest_change(client, three_per_page, clock):
+    stories = []
+    for number in range(7):
+        clock.shift(timedelta(hours=1))
+        stories.append(make_article(f"Story {number}"))
+    make_article("Draft story", status=Article.Status.DRAFT)
+
+    entries = index_entries(client)
+
+    pages = {}
+    for story in stories:
+        pages.setdefault(sitemaps.page_of(story.pk), []).append(story)
+    listed = {loc: lastmod for loc, lastmod in entries.items() if "sitemap-articles" in loc}
+    # The first page always, as an empty site has one too; every other page with a story.
+    expected = {f"https://news.example{sitemaps.article_sitemap_url(n)}" for n in {1, *pages}}
+    assert set(listed) == expected
+    for number, on_page in pages.items():
+        lastmod = listed[f"https://news.example{sitemaps.article_sitemap_url(number)}"]
+        assert datetime.fromisoformat(lastmod) == max(story.modified_at for story in on_page)
+        page = fetch_xml(client, sitemaps.article_sitemap_url(number))
+        assert [loc.text for loc in page.iter(f"{SM}loc")] == [
+            f"https://news.example{story.get_absolute_url()}" for story in on_page
+        ]
+
+
+def test_an_edit_moves_the_lastmod_of_its_own_page_only(client, three_per_page, clock):
+    stories = [make_article(f"Story {number}") for number in range(7)]
+    before = index_entries(client)
+    edited = stories[0]
+
+    clock.shift(timedelta(days=3))
+    edited.standfirst = "Corrected."
+    edited.save()
+
+    after = index_entries(client)
+    page = f"https://news.example{article_sitemap(edited)}"
+    assert datetime.fromisoformat(after[page]) == edited.updated_at
+    changed = {loc for loc in after if after[loc] != before[loc]}
+    # The sections, tags and authors move with the newest change of any live article.
+    assert {loc for loc in changed if "sitemap-articles" in loc} == {page}
+
+
+def test_article_sitemap_pages_past_the_end_or_malformed_are_404(client, three_per_page):
+    story = make_article("Story")
+    last = sitemaps.page_of(story.pk)
+
+    assert client.get(sitemaps.article_sitemap_url(last)).status_code == 200
+    for page in (str(last + 1), "0", "-1", "x", "1.5"):
+        assert client.get(f"/sitemap-articles.xml?p={page}").status_code == 404, page
+
+
+def test_an_empty_site_has_an_empty_first_article_sitemap(client):
+    root = fetch_xml(client, "/sitemap-articles.xml")
+
+    assert root.tag == f"{SM}urlset"
+    assert root.findall(f"{SM}url") == []
+    assert "https://news.example/sitemap-articles.xml" in index_entries(client)
+
+
+def test_article_sitemap_queries_do_not_grow_with_pages(
+    client, three_per_page, django_assert_max_num_queries
+):
+    for number in range(4):
+        make_article(f"Story {number}")
+    with django_assert_max_num_queries(7) as small:
+        client.get(reverse("articles:sitemap"))
+
+    stories = [make_article(f"More {number}") for number in range(12)]
+
+    with django_assert_max_num_queries(len(small)):
+        client.get(reverse("articles:sitemap"))
+    with django_assert_max_num_queries(2):
+        client.get(article_sitemap(stories[-1]))

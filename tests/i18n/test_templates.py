@@ -16,7 +16,7 @@ from django.template.base import Lexer, TokenType
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
 # Not read by people: robots and search engines.
-NOT_FOR_PEOPLE = {"robots.txt", "articles/sitemap_news.xml"}
+NOT_FOR_PEOPLE = {"robots.txt"}
 # Names, not words of a language.
 # Fallback values that are data, not text (OpenGraph's og:type).
 MACHINE_VALUES = {"website"}
