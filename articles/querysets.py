@@ -3,6 +3,7 @@ from django.db import connections, models
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -112,15 +113,17 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         related = self.exclude(pk=article.pk).filter(tags__in=tag_ids)
         if connections[self.db].features.supports_slicing_ordering_in_compound:
-            tagged = TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(self.model)
-            ).exclude(object_id=article.pk)
-            newest = [
-                tagged.filter(tag_id=pk)
+            # Each tag's newest candidates among `self` (live articles, for readers), not among
+            # every tagged article: drafts tagged by the wire desk must not crowd them out.
+            tagged = (
+                TaggedItem.objects.filter(
+                    Exists(self.exclude(pk=article.pk).filter(pk=OuterRef("object_id"))),
+                    content_type=ContentType.objects.get_for_model(self.model),
+                )
                 .order_by("-object_id")
-                .values("object_id")[:RELATED_CANDIDATES_PER_TAG]
-                for pk in tag_ids
-            ]
+                .values("object_id")
+            )
+            newest = [tagged.filter(tag_id=pk)[:RELATED_CANDIDATES_PER_TAG] for pk in tag_ids]
             related = related.filter(pk__in=newest[0].union(*newest[1:], all=True))
         return related.annotate(
             shared_tags=Count("tags", distinct=True),

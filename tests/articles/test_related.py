@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from articles import querysets
 from articles.models import Article
 from tests.factories import make_article, make_section
 
@@ -78,8 +79,6 @@ def test_article_page_shows_related_stories(client):
 
 @pytest.mark.postgres
 def test_related_stories_come_from_the_newest_articles_of_each_tag(monkeypatch):
-    from articles import querysets
-
     monkeypatch.setattr(querysets, "RELATED_CANDIDATES_PER_TAG", 2)
     make_article("Older, shares both tags", tags=["Energy", "Rivers"])
     article = make_article("Main story", tags=["Energy", "Rivers"])
@@ -89,3 +88,15 @@ def test_related_stories_come_from_the_newest_articles_of_each_tag(monkeypatch):
 
     assert "Older, shares both tags" not in related_headlines(article)
     assert len(related_headlines(article)) == 4
+
+
+def test_drafts_do_not_crowd_live_stories_out_of_the_candidates(monkeypatch):
+    # The wire desk files a tagged draft per item: the newest candidates of a tag are the
+    # newest live articles, not the newest tagged rows.
+    monkeypatch.setattr(querysets, "RELATED_CANDIDATES_PER_TAG", 3)
+    article = make_article("Main story", tags=["Energy"])
+    make_article("Older live story", tags=["Energy"])
+    for number in range(3):
+        make_article(f"Wire draft {number}", tags=["Energy"], status=Article.Status.DRAFT)
+
+    assert related_headlines(article) == ["Older live story"]
