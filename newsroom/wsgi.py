@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -17,3 +18,9 @@ application = PageCacheApplication(django_application, skip=needs_key_checks)
 from newsroom.checks import refuse_to_serve_unconfigured  # noqa: E402
 
 refuse_to_serve_unconfigured()
+
+# What is loaded by now (Django, the apps, the URLconf: about 100 000 objects) lives as long as
+# the process: out of the garbage collector's sight, a full collection no longer walks it. Such
+# a collection took 57 ms, once every 20 000 page cache hits, and held up every request queued
+# behind it (the tail of the latency under load).
+gc.freeze()
