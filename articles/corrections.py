@@ -9,7 +9,7 @@ one, with a reason, and a CorrectionRemoval keeps what it said.
 """
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -77,8 +77,18 @@ def remove(entry: Correction, *, by, reason: str) -> CorrectionRemoval:
 
 
 def for_page(article: Article) -> list[Correction]:
-    """The entries readers see at the foot of the article, newest first."""
+    """The entries readers see at the foot of the article, newest first; none without a query
+    when the article was fetched `with_record_flag()` and has none, as most articles."""
+    if getattr(article, "has_record", True) is False:
+        return []
     return list(article.corrections.filter(status=Status.APPROVED))
+
+
+def with_record_flag(articles: QuerySet) -> QuerySet:
+    """`articles`, each annotated `has_record`: whether it has an approved entry."""
+    return articles.annotate(
+        has_record=Exists(Correction.objects.filter(article=OuterRef("pk"), status=Status.APPROVED))
+    )
 
 
 def archive() -> QuerySet:

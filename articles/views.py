@@ -49,7 +49,7 @@ def home(request):
 
 def article_detail(request, slug: str):
     live = Article.objects.live().for_cards_without_prefetch()
-    article = live.prefetch_related("tags").filter(slug=slug).first()
+    article = corrections.with_record_flag(live.prefetch_related("tags")).filter(slug=slug).first()
     if article is None:
         # A published article whose slug was changed: its old address moves for good.
         moved = ArticleSlugRedirect.objects.filter(

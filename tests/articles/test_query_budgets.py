@@ -10,7 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.factories import make_article, make_author, make_image, make_section
+from tests.factories import (
+    make_article,
+    make_author,
+    make_correction,
+    make_image,
+    make_section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +93,14 @@ def test_article_page_query_budget(client, django_assert_max_num_queries):
     assert large == small
     assert len(response.context["related"]) == 4
     assert len(response.context["article"].byline_authors) == 6
+
+    # Corrections cost a query only on an article that has some on the record.
+    make_correction(bigger)
+    corrected, response = queries_for(
+        client, bigger.get_absolute_url(), 8, django_assert_max_num_queries
+    )
+    assert corrected == large + 1
+    assert len(response.context["record"]) == 1
 
 
 def test_section_page_query_budget(client, django_assert_max_num_queries):
