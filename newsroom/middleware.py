@@ -11,7 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django_otp import user_has_device
@@ -21,6 +21,19 @@ from . import signin
 
 # Every view of the site answers at most these; a view may narrow them further.
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
+
+
+def is_admin_path(request) -> bool:
+    """Whether the request is for a staff page (under the admin's address)."""
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    return request.path_info.startswith(_admin_root(urlconf))
+
+
+@functools.lru_cache(maxsize=8)
+def _admin_root(urlconf) -> str:
+    # Reversed once per URL configuration (three middleware ask on every request), and
+    # compared with path_info, which carries no script prefix.
+    return "/" + reverse("admin:index", urlconf=urlconf).removeprefix(get_script_prefix())
 
 
 class HttpMethodsMiddleware:
@@ -54,7 +67,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
-        if not report_only and request.path_info.startswith(reverse("admin:index")):
+        if not report_only and is_admin_path(request):
             parts.replace = {
                 "script-src": [SELF, editor_importmap_hash()],
                 "style-src": [SELF, UNSAFE_INLINE],
@@ -90,7 +103,7 @@ class AdminLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith(reverse("admin:index")):
+        if not is_admin_path(request):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         if language.split("-")[0] == settings.LANGUAGE_CODE.split("-")[0]:
@@ -115,7 +128,7 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            request.path_info.startswith(reverse("admin:index"))
+            is_admin_path(request)
             and user.is_authenticated
             and not user.is_verified()
             and signin.two_factor_required(user)
