@@ -1,5 +1,5 @@
-"""`{% masthead %}` and `{% site_footer %}`: the parts of every public page around its content,
-rendered once per process for each set of sections (newsroom/fragments.py).
+"""`{% head_links %}`, `{% masthead %}` and `{% site_footer %}`: the parts of every public page
+around its content, rendered once per process for each set of sections (newsroom/fragments.py).
 
 Their links cost more to build than anything else in the page's frame (a URL reversal per
 section, twice); they change only when a section does, and the keys hold every section's
@@ -7,12 +7,14 @@ address and name, so a renamed section makes a new key.
 """
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
 
 from newsroom import fragments
 
 register = template.Library()
 
+HEAD_LINKS_TEMPLATE = "_head_links.html"
 MASTHEAD_TEMPLATE = "_masthead.html"
 FOOTER_TEMPLATE = "_footer.html"
 CHROME = fragments.memo(limit=500)
@@ -40,3 +42,13 @@ def masthead(context) -> str:
 def site_footer(context) -> str:
     """The site's name, the sections and the service links."""
     return _render(FOOTER_TEMPLATE, context, ())
+
+
+@register.simple_tag(takes_context=True)
+def head_links(context) -> str:
+    """The style sheet, the icon and the site's feeds, in the page's <head>."""
+    values = {"SITE_NAME": context.get("SITE_NAME")}
+    return CHROME.render(
+        (HEAD_LINKS_TEMPLATE, values["SITE_NAME"], settings.STATIC_URL),
+        lambda: get_template(HEAD_LINKS_TEMPLATE).render(values),
+    )
