@@ -27,7 +27,7 @@ def home(request):
     live = Article.objects.live()
     latest_ids = list(live.newest_first().values_list("pk", flat=True)[:13])
     block_ids = live.exclude(pk__in=latest_ids).newest_ids_per_section(4)
-    cards = live.for_cards().defer("body").filter(pk__in=[*latest_ids, *block_ids])
+    cards = live.for_cards().card_columns_only().filter(pk__in=[*latest_ids, *block_ids])
     by_pk = {article.pk: article for article in cards}
     latest = [by_pk[pk] for pk in latest_ids if pk in by_pk]
     lead, latest = (latest[0], latest[1:]) if latest else (None, [])
@@ -58,7 +58,7 @@ def article_detail(request, slug: str):
         if old_address := moved.first():
             return redirect(old_address.article, permanent=True)
         raise Http404("No such article.")
-    related = list(live.defer("body").related_to(article))
+    related = list(live.card_columns_only().related_to(article))
     with_card_data([article, *related])
     record = corrections.for_page(article)
     context = {
@@ -97,7 +97,7 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         self.owner = self.get_owner()
-        articles = Article.objects.live().for_cards().defer("body").newest_first()
+        articles = Article.objects.live().for_cards().card_columns_only().newest_first()
         return self.filter_articles(articles)
 
     def paginate_queryset(self, queryset, page_size):
