@@ -108,7 +108,7 @@ def article_json_ld(article, record=()) -> dict:
         "datePublished": (article.first_published_at or article.publish_at).isoformat(),
         "dateModified": article.modified_at.isoformat(),
         "articleSection": article.section.name,
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.tag_list],
         "author": [
             {"@type": "Person", "name": author.name, "url": absolute_url(author.get_absolute_url())}
             for author in article.byline_authors

@@ -399,6 +399,13 @@ class Article(models.Model):
         return [byline.author for byline in (self.bylines.all() if bylines is None else bylines)]
 
     @property
+    def tag_list(self) -> list:
+        """The tags: those `with_tags()` fetched (`fetched_tags`), or else any prefetched with
+        `tags`, or else a query."""
+        fetched = self.__dict__.get("fetched_tags")
+        return list(self.tags.all()) if fetched is None else fetched
+
+    @property
     def title_for_seo(self) -> str:
         return self.seo_title or self.headline
 

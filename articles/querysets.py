@@ -124,7 +124,7 @@ class ArticleQuerySet(models.QuerySet):
         to 100 000 articles for a story with six common tags (130 ms). Databases that cannot
         limit each part of a UNION (SQLite) rank them all.
         """
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tag_list]
         if not tag_ids:
             return self.none()
         related = self.exclude(pk=article.pk).filter(tags__in=tag_ids)
@@ -175,6 +175,22 @@ def card_prefetches(article_model) -> tuple:
             to_attr="card_renditions",
         ),
     )
+
+
+def with_tags(articles: list) -> list:
+    """Each article's tags as `fetched_tags` (read through `tag_list`), in the order they were
+    added, in one query: a plain join, cheaper than taggit's prefetch."""
+    if articles:
+        ids = [article.pk for article in articles]
+        by_article: dict[int, list] = {pk: [] for pk in ids}
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(articles[0])), object_id__in=ids
+        )
+        for item in tagged.select_related("tag").order_by("pk"):
+            by_article[item.object_id].append(item.tag)
+        for article in articles:
+            article.fetched_tags = by_article[article.pk]
+    return articles
 
 
 def with_card_data(articles: list) -> list:

@@ -14,7 +14,7 @@ from django.views.generic import ListView
 from . import caching, corrections, search, sharing, sitemaps
 from .models import Article, ArticleSlugRedirect, Section, TagRedirect
 from .pagination import paginate, requested_page, requested_page_of
-from .querysets import with_card_data
+from .querysets import with_card_data, with_tags
 from .sitemaps import SITEMAPS
 
 PER_PAGE = 20
@@ -49,7 +49,7 @@ def home(request):
 
 def article_detail(request, slug: str):
     live = Article.objects.live().for_cards_without_prefetch()
-    article = corrections.with_record_flag(live.prefetch_related("tags")).filter(slug=slug).first()
+    article = corrections.with_record_flag(live).filter(slug=slug).first()
     if article is None:
         # A published article whose slug was changed: its old address moves for good.
         moved = ArticleSlugRedirect.objects.filter(
@@ -58,6 +58,7 @@ def article_detail(request, slug: str):
         if old_address := moved.first():
             return redirect(old_address.article, permanent=True)
         raise Http404("No such article.")
+    with_tags([article])
     related = list(live.card_columns_only().related_to(article))
     with_card_data([article, *related])
     record = corrections.for_page(article)
@@ -69,7 +70,7 @@ def article_detail(request, slug: str):
     }
     response = render(request, "articles/article_detail.html", context)
     # The page lists its tags and picks related stories by them.
-    keys = {caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tags.all())}
+    keys = {caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tag_list)}
     return caching.cacheable(response, keys)
 
 

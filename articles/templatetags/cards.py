@@ -86,7 +86,7 @@ def _story_fingerprint(article, record) -> tuple:
         article.updated_at,
         (image.caption, image.credit) if image else (),
         tuple((e.pk, e.kind, e.text, e.created_at) for e in record),
-        tuple((t.pk, t.slug, t.name) for t in article.tags.all()),
+        tuple((t.pk, t.slug, t.name) for t in article.tag_list),
     )
 
 
