@@ -56,7 +56,8 @@ class SiteSitemap(Sitemap):
 
 def article_pages() -> list[tuple[int, datetime.datetime | None]]:
     """Each article sitemap page (numbered from 1) that lists a live article, with its newest
-    change; the first page always, as the sitemap index names it even on an empty site.
+    change; on a site with no live article, the first page (empty, and undated), so that the
+    index still names the article sitemap.
 
     One step down the (page, change time) index per page, in one query: the number of pages
     grows with the archive (200 at 100 000 articles), the work per page does not.
@@ -80,11 +81,8 @@ def article_pages() -> list[tuple[int, datetime.datetime | None]]:
             [newest_id // ARTICLES_PER_SITEMAP, *params],
         )
         rows = cursor.fetchall()
-    return [
-        (number + 1, _as_datetime(lastmod))
-        for number, lastmod in rows
-        if lastmod is not None or number == 0
-    ]
+    pages = [(number + 1, _as_datetime(lastmod)) for number, lastmod in rows if lastmod]
+    return pages or [(1, None)]
 
 
 def _as_datetime(value) -> datetime.datetime | None:

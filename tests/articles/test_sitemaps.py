@@ -59,8 +59,9 @@ def test_sitemap_index_lists_articles_sections_tags_and_authors(client):
 
     assert index.tag == f"{SM}sitemapindex"
     listed = [sitemap.findtext(f"{SM}loc") for sitemap in index.findall(f"{SM}sitemap")]
+    # The article's page is the first or a later one (PostgreSQL's ids go on across tests).
     for name in ("articles", "sections", "tags", "authors"):
-        assert any(loc.endswith(f"/sitemap-{name}.xml") for loc in listed)
+        assert any(loc.split("?")[0].endswith(f"/sitemap-{name}.xml") for loc in listed)
     assert all(sitemap.findtext(f"{SM}lastmod") for sitemap in index.findall(f"{SM}sitemap"))
 
 
@@ -195,8 +196,8 @@ def test_index_lists_every_article_page_with_its_newest_change(client, three_per
     for story in stories:
         pages.setdefault(sitemaps.page_of(story.pk), []).append(story)
     listed = {loc: lastmod for loc, lastmod in entries.items() if "sitemap-articles" in loc}
-    # The first page always, as an empty site has one too; every other page with a story.
-    expected = {f"https://news.example{sitemaps.article_sitemap_url(n)}" for n in {1, *pages}}
+    # Every page with a story, and no other (an empty site lists its empty first page).
+    expected = {f"https://news.example{sitemaps.article_sitemap_url(n)}" for n in pages}
     assert set(listed) == expected
     for number, on_page in pages.items():
         lastmod = listed[f"https://news.example{sitemaps.article_sitemap_url(number)}"]
