@@ -5,7 +5,8 @@ Starts gunicorn (2 sync workers) on loopback for, one after the other:
 - our site with the page cache on ("warm"),
 - a bare Django "ok" view and a bare Django view rendering a 13 KB template (bench/bare_site.py),
 and loads each with wrk (Debian's `wrk`; without it, a small Python load generator in this
-file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios.
+file), then prints requests/s, p50/p99 latency, non-2xx counts and the ratios. The bare views
+are measured before our pages and again after them, and the ratios use the mean of the two.
 
     .venv/bin/python bench/pages.py                      # demo content on SQLite, 16 connections
     .venv/bin/python bench/pages.py --duration 20 --connections 16
@@ -476,6 +477,8 @@ def main() -> None:
             flush=True,
         )
         results = {}
+        bare_env = {**site_environment(workdir), "PYTHONPATH": str(ROOT)}
+        measure_bare(results, "before", load, base, args, bare_env)
         for state, page_cache in (("cold", "0"), ("warm", "1")):
             env = site_environment(workdir, site, PAGE_CACHE=page_cache)
             with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
@@ -489,13 +492,19 @@ def main() -> None:
             results.update(outage(workdir, site, args, load, base, urls["article"]))
         if args.restart_postgres:
             results.update(postgres_restart(workdir, site, args, load, base))
-        bare_env = {**site_environment(workdir), "PYTHONPATH": str(ROOT)}
-        with Server("bench.bare_site:application", args.port, args.workers, bare_env):
-            results["bare ok view"] = measure(load, base, "/ok", args)
-            results["bare 13 KB template"] = measure(load, base, "/page", args)
+        measure_bare(results, "after", load, base, args, bare_env)
         report(results)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_bare(results: dict, when: str, load, base: str, args, env: dict) -> None:
+    """The yardsticks, measured before our pages and again after them: the ratios use the
+    mean of the two, so that a machine getting faster or slower during the run (a shared
+    virtual machine does) moves both sides alike."""
+    with Server("bench.bare_site:application", args.port, args.workers, env):
+        results[f"bare ok view ({when})"] = measure(load, base, "/ok", args)
+        results[f"bare 13 KB template ({when})"] = measure(load, base, "/page", args)
 
 
 def report_table(results: dict) -> None:
@@ -507,8 +516,10 @@ def report_table(results: dict) -> None:
 
 def report(results: dict) -> None:
     report_table(results)
-    ok = results["bare ok view"]["rps"]
-    template = results["bare 13 KB template"]["rps"]
+    ok = statistics.mean(results[f"bare ok view ({when})"]["rps"] for when in ("before", "after"))
+    template = statistics.mean(
+        results[f"bare 13 KB template ({when})"]["rps"] for when in ("before", "after")
+    )
     print("\nRatios")
     for page in PAGES:
         warm, cold = results[f"{page} (warm)"]["rps"], results[f"{page} (cold)"]["rps"]
