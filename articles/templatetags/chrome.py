@@ -20,8 +20,10 @@ FOOTER_TEMPLATE = "_footer.html"
 CHROME = fragments.memo(limit=500)
 
 
-def _render(template_name: str, context, names: tuple[str, ...]) -> str:
+def _render(template_name: str, context, names: tuple[str, ...], *, keep: bool = True) -> str:
     values = {name: context.get(name) for name in ("SITE_NAME", "nav_sections", *names)}
+    if not keep:
+        return get_template(template_name).render(values)
     sections = tuple((s.pk, s.slug, s.name) for s in values["nav_sections"] or ())
     key = (template_name, sections, *(values[name] for name in ("SITE_NAME", *names)))
     return CHROME.render(key, lambda: get_template(template_name).render(values))
@@ -32,9 +34,7 @@ def masthead(context) -> str:
     """The site's name, the sections (the current one marked) and the search form."""
     if context.get("query"):
         # What a reader searched for: rendered each time, never kept.
-        values = {name: context.get(name) for name in ("SITE_NAME", "nav_sections", "query")}
-        values["current_section_slug"] = context.get("current_section_slug")
-        return get_template(MASTHEAD_TEMPLATE).render(values)
+        return _render(MASTHEAD_TEMPLATE, context, ("current_section_slug", "query"), keep=False)
     return _render(MASTHEAD_TEMPLATE, context, ("current_section_slug",))
 
 
