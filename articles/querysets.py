@@ -12,7 +12,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -194,8 +193,32 @@ def with_tags(articles: list) -> list:
 
 
 def with_card_data(articles: list) -> list:
-    """Bylines and photo renditions for articles fetched by separate queries, in one query each
-    (an article page and its related stories share them)."""
-    if articles:
-        prefetch_related_objects(articles, *card_prefetches(type(articles[0])))
+    """What `for_cards()` prefetches (`card_bylines`, `card_renditions`), for articles fetched
+    by separate queries (an article page and its related stories share them), in one query
+    each: plain filters on the ids, which cost a sixth less than Django's prefetch machinery
+    for the same rows. The photos must be loaded (`select_related`, as `for_cards` does)."""
+    if not articles:
+        return articles
+    article_model = type(articles[0])
+    byline_model = article_model._meta.get_field("bylines").related_model
+    image_model = article_model._meta.get_field("hero_image").related_model
+    rendition_model = image_model._meta.get_field("renditions").related_model
+    bylines: dict[int, list] = {article.pk: [] for article in articles}
+    for byline in (
+        byline_model.objects.filter(article_id__in=list(bylines))
+        .select_related("author")
+        .order_by("position")
+    ):
+        bylines[byline.article_id].append(byline)
+    photos = [article.hero_image for article in articles if article.hero_image_id is not None]
+    renditions: dict[int, list] = {photo.pk: [] for photo in photos}
+    if renditions:
+        for rendition in rendition_model.objects.filter(image_id__in=list(renditions)).order_by(
+            "width"
+        ):
+            renditions[rendition.image_id].append(rendition)
+    for article in articles:
+        article.card_bylines = bylines[article.pk]
+    for photo in photos:
+        photo.card_renditions = renditions[photo.pk]
     return articles
