@@ -14,6 +14,7 @@ are measured before our pages and again after them, and the ratios use the mean 
     .venv/bin/python bench/pages.py --outage             # also the database gone for 5 s
     .venv/bin/python bench/pages.py --restart-postgres   # also PostgreSQL restarted under load
     .venv/bin/python bench/pages.py --site ../before     # another checkout of the site
+    .venv/bin/python bench/pages.py --baseline ../before # also that checkout's pages, cold
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_pages_bench \\
         .venv/bin/python bench/pages.py --articles 100000
 
@@ -23,6 +24,10 @@ time in one process at 40 articles and at N, and prints the ratio: N in DATABASE
 by bench/search_bench.py unless it already holds exactly N, as a copy of newsroom_bench does),
 40 in a database beside it named `<name>_40`. Every request goes to 127.0.0.1 only, and every
 load lasts --duration.
+
+--baseline measures another checkout's pages cold in the same run (its own SQLite file and
+demo content) and prints each of our cold pages as a multiple of its: `git worktree add
+../before 38b9d0d` is the site as it was when issue 10 measured 158 requests/s for the article.
 
 --restart-postgres runs the site on a PostgreSQL cluster of the bench's own (`initdb` from
 PG_BIN, default /usr/lib/postgresql/15/bin, as the `postgres` user when run as root, on a free
@@ -67,6 +72,9 @@ def parse_args():
         "--restart-postgres",
         action="store_true",
         help="also restart a private PostgreSQL cluster during a load run",
+    )
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose pages to measure cold beside ours"
     )
     parser.add_argument("--python-load", action="store_true", help="never use wrk")
     parser.add_argument(
@@ -488,6 +496,9 @@ def main() -> None:
                     results["article (warm, 200 conn, 60 s)"] = measure(
                         load, base, urls["article"], args, connections=200, duration=60
                     )
+        if args.baseline:
+            before = args.baseline.resolve()
+            results.update(baseline(workdir / "baseline", before, args, load, base))
         if args.outage:
             results.update(outage(workdir, site, args, load, base, urls["article"]))
         if args.restart_postgres:
@@ -496,6 +507,16 @@ def main() -> None:
         report(results)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def baseline(workdir: Path, site: Path, args, load, base: str) -> dict:
+    """Another checkout's pages, cold, on a demo site of its own."""
+    workdir.mkdir()
+    prepare_site(workdir, site)
+    urls = page_urls(workdir, site)
+    env = site_environment(workdir, site, PAGE_CACHE="0")
+    with Server("newsroom.wsgi:application", args.port, args.workers, env, site):
+        return {f"{page} (baseline, cold)": measure(load, base, urls[page], args) for page in PAGES}
 
 
 def measure_bare(results: dict, when: str, load, base: str, args, env: dict) -> None:
@@ -525,6 +546,9 @@ def report(results: dict) -> None:
         warm, cold = results[f"{page} (warm)"]["rps"], results[f"{page} (cold)"]["rps"]
         print(f"  {page:<8} warm / bare ok: {warm / ok:5.0%}   "
               f"cold / bare 13 KB template: {cold / template:5.0%}")  # fmt: skip
+        if f"{page} (baseline, cold)" in results:
+            before = results[f"{page} (baseline, cold)"]["rps"]
+            print(f"  {'':<8} cold / baseline cold: {cold / before:5.1f}×")
 
 
 if __name__ == "__main__":
