@@ -37,13 +37,9 @@ CARD_COLUMNS = (
 )
 
 
-def modified_at(prefix: str = ""):
-    """Article.modified_at in SQL, for aggregates and indexes (`prefix`: the path to the
-    article)."""
-    return Greatest(
-        f"{prefix}updated_at",
-        Coalesce(f"{prefix}first_published_at", f"{prefix}publish_at", f"{prefix}updated_at"),
-    )
+def modified_at():
+    """Article.modified_at in SQL, for aggregates and indexes."""
+    return Greatest("updated_at", Coalesce("first_published_at", "publish_at", "updated_at"))
 
 
 def sitemap_page():
@@ -126,13 +122,14 @@ class ArticleQuerySet(models.QuerySet):
         tag_ids = [tag.pk for tag in article.tag_list]
         if not tag_ids:
             return self.none()
-        related = self.exclude(pk=article.pk).filter(tags__in=tag_ids)
+        others = self.exclude(pk=article.pk)
+        related = others.filter(tags__in=tag_ids)
         if connections[self.db].features.supports_slicing_ordering_in_compound:
             # Each tag's newest candidates among `self` (live articles, for readers), not among
             # every tagged article: drafts tagged by the wire desk must not crowd them out.
             tagged = (
                 TaggedItem.objects.filter(
-                    Exists(self.exclude(pk=article.pk).filter(pk=OuterRef("object_id"))),
+                    Exists(others.filter(pk=OuterRef("object_id"))),
                     content_type=ContentType.objects.get_for_model(self.model),
                 )
                 .order_by("-object_id")
@@ -150,45 +147,57 @@ class ArticleQuerySet(models.QuerySet):
         ).order_by("-shared_tags", "-same_section", "-publish_at", "-pk")[:limit]
 
 
-def card_prefetches(article_model) -> tuple:
-    """The prefetches a story card needs, as plain lists: `card_bylines` on each article and
-    `card_renditions` on each photo (read through `byline_authors` and `rendition_list`).
+def card_querysets(article_model) -> tuple[models.QuerySet, models.QuerySet]:
+    """What a story card shows besides the article's own row: its bylines (with their authors,
+    in byline order) and its photo's renditions (narrowest first).
 
-    Lists, because a prefetch into the relation's own cache builds a filtered queryset per
-    object to hold its rows: with twenty cards, that cost more than the two queries. The
-    models are reached through the relations, so this module needs nothing from models.py
+    The models are reached through the relations, so this module needs nothing from models.py
     (which imports it).
     """
     byline_model = article_model._meta.get_field("bylines").related_model
     image_model = article_model._meta.get_field("hero_image").related_model
     rendition_model = image_model._meta.get_field("renditions").related_model
     return (
-        Prefetch(
-            "bylines",
-            queryset=byline_model.objects.select_related("author").order_by("position"),
-            to_attr="card_bylines",
-        ),
-        Prefetch(
-            "hero_image__renditions",
-            queryset=rendition_model.objects.order_by("width"),
-            to_attr="card_renditions",
-        ),
+        byline_model.objects.select_related("author").order_by("position"),
+        rendition_model.objects.order_by("width"),
     )
+
+
+def card_prefetches(article_model) -> tuple:
+    """`card_querysets` as prefetches into plain lists: `card_bylines` on each article and
+    `card_renditions` on each photo (read through `byline_authors` and `rendition_list`).
+
+    Lists, because a prefetch into the relation's own cache builds a filtered queryset per
+    object to hold its rows: with twenty cards, that cost more than the two queries.
+    """
+    bylines, renditions = card_querysets(article_model)
+    return (
+        Prefetch("bylines", queryset=bylines, to_attr="card_bylines"),
+        Prefetch("hero_image__renditions", queryset=renditions, to_attr="card_renditions"),
+    )
+
+
+def _grouped(rows, key: str, keys) -> dict:
+    """`rows` in lists by their attribute `key`, one (perhaps empty) list for each of `keys`."""
+    groups: dict = {value: [] for value in keys}
+    for row in rows:
+        groups[getattr(row, key)].append(row)
+    return groups
 
 
 def with_tags(articles: list) -> list:
     """Each article's tags as `fetched_tags` (read through `tag_list`), in the order they were
     added, in one query: a plain join, cheaper than taggit's prefetch."""
     if articles:
-        ids = [article.pk for article in articles]
-        by_article: dict[int, list] = {pk: [] for pk in ids}
         tagged = TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(articles[0])), object_id__in=ids
+            content_type=ContentType.objects.get_for_model(type(articles[0])),
+            object_id__in=[article.pk for article in articles],
         )
-        for item in tagged.select_related("tag").order_by("pk"):
-            by_article[item.object_id].append(item.tag)
+        items = _grouped(
+            tagged.select_related("tag").order_by("pk"), "object_id", (a.pk for a in articles)
+        )
         for article in articles:
-            article.fetched_tags = by_article[article.pk]
+            article.fetched_tags = [item.tag for item in items[article.pk]]
     return articles
 
 
@@ -199,26 +208,15 @@ def with_card_data(articles: list) -> list:
     for the same rows. The photos must be loaded (`select_related`, as `for_cards` does)."""
     if not articles:
         return articles
-    article_model = type(articles[0])
-    byline_model = article_model._meta.get_field("bylines").related_model
-    image_model = article_model._meta.get_field("hero_image").related_model
-    rendition_model = image_model._meta.get_field("renditions").related_model
-    bylines: dict[int, list] = {article.pk: [] for article in articles}
-    for byline in (
-        byline_model.objects.filter(article_id__in=list(bylines))
-        .select_related("author")
-        .order_by("position")
-    ):
-        bylines[byline.article_id].append(byline)
-    photos = [article.hero_image for article in articles if article.hero_image_id is not None]
-    renditions: dict[int, list] = {photo.pk: [] for photo in photos}
-    if renditions:
-        for rendition in rendition_model.objects.filter(image_id__in=list(renditions)).order_by(
-            "width"
-        ):
-            renditions[rendition.image_id].append(rendition)
+    bylines, renditions = card_querysets(type(articles[0]))
+    ids = [article.pk for article in articles]
+    by_article = _grouped(bylines.filter(article_id__in=ids), "article_id", ids)
     for article in articles:
-        article.card_bylines = bylines[article.pk]
-    for photo in photos:
-        photo.card_renditions = renditions[photo.pk]
+        article.card_bylines = by_article[article.pk]
+    photos = [article.hero_image for article in articles if article.hero_image_id is not None]
+    if photos:
+        photo_ids = {photo.pk for photo in photos}
+        by_photo = _grouped(renditions.filter(image_id__in=photo_ids), "image_id", photo_ids)
+        for photo in photos:
+            photo.card_renditions = by_photo[photo.pk]
     return articles

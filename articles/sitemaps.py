@@ -3,7 +3,7 @@ Google News sitemap of the last 48 hours.
 
 Locations use settings.SITE_URL, like the canonical links in the pages.
 
-Live articles are listed in pages of consecutive ids (`ARTICLES_PER_PAGE` ids a page), so that
+Live articles are listed in pages of consecutive ids (`ARTICLES_PER_SITEMAP` ids a page), so that
 no response grows with the archive: a page is one walk along the primary key, and the index
 finds each page's newest change with one step down an index on (page, change time). An
 article never moves to another page, so a crawler re-reads only the pages whose `lastmod`
@@ -13,7 +13,6 @@ position would shift whenever a story is published or withdrawn.
 """
 
 import datetime
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -24,20 +23,18 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from taggit.models import Tag
 
 from .models import Article, Author, Section
 from .querysets import ARTICLES_PER_SITEMAP, modified_at, sitemap_page
 
-NEWS_WINDOW = timedelta(hours=48)
+NEWS_WINDOW = datetime.timedelta(hours=48)
 # Google reads at most 1000 URLs from a news sitemap.
 NEWS_LIMIT = 1000
 
 
 class SiteSitemap(Sitemap):
     limit = 5000
-    owners = None  # the model listed: its size bounds the number of pages
 
     @property
     def protocol(self):
@@ -49,7 +46,8 @@ class SiteSitemap(Sitemap):
     def page_count(self) -> int:
         """The pages the index names: counting the owners with a live article reads every
         live article, so it is done only when there are more owners than fit on one page."""
-        if self.owners._default_manager.count() <= self.limit:
+        owners = self.items().model  # all of them bound the number of pages
+        if owners._default_manager.count() <= self.limit:
             return 1
         return self.paginator.num_pages
 
@@ -73,6 +71,10 @@ def article_pages() -> list[tuple[int, datetime.datetime | None]]:
     )
     connection = connections[newest_change.db]
     sql, params = newest_change.query.sql_with_params()
+    # What the ORM does to the column it reads (SQLite gives text where PostgreSQL gives a
+    # datetime), applied to the raw query's.
+    lastmod = newest_change.query.annotations["lastmod"]
+    converters = connection.ops.get_db_converters(lastmod) + lastmod.get_db_converters(connection)
     with connection.cursor() as cursor:
         # Pages without a row of their own: a recursive CTE counts them, in SQLite too.
         cursor.execute(
@@ -81,18 +83,13 @@ def article_pages() -> list[tuple[int, datetime.datetime | None]]:
             [newest_id // ARTICLES_PER_SITEMAP, *params],
         )
         rows = cursor.fetchall()
-    pages = [(number + 1, _as_datetime(lastmod)) for number, lastmod in rows if lastmod]
+    pages = []
+    for number, changed in rows:
+        if changed is not None:
+            for convert in converters:
+                changed = convert(changed, lastmod, connection)
+            pages.append((number + 1, changed))
     return pages or [(1, None)]
-
-
-def _as_datetime(value) -> datetime.datetime | None:
-    """A datetime read by a raw query: SQLite gives text (naive UTC) where PostgreSQL gives a
-    datetime."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.UTC)
-    return value
 
 
 def page_of(article_id: int) -> int:
@@ -103,7 +100,11 @@ def page_of(article_id: int) -> int:
 
 def article_sitemap_url(number: int) -> str:
     """The address (path) of article sitemap page `number`, from 1."""
-    path = reverse("articles:sitemap_articles")
+    return paged(reverse("articles:sitemap_articles"), number)
+
+
+def paged(path: str, number: int) -> str:
+    """The address of page `number` (from 1) of the sitemap at `path`."""
     return path if number == 1 else f"{path}?p={number}"
 
 
@@ -138,15 +139,11 @@ def with_live_article(owners, articles: str):
 
 
 class SectionSitemap(SiteSitemap):
-    owners = Section
-
     def items(self):
         return with_live_article(Section.objects.order_by("position", "pk"), "section")
 
 
 class TagSitemap(SiteSitemap):
-    owners = Tag
-
     def items(self):
         return with_live_article(Tag.objects.order_by("pk"), "tags")
 
@@ -155,8 +152,6 @@ class TagSitemap(SiteSitemap):
 
 
 class AuthorSitemap(SiteSitemap):
-    owners = Author
-
     def items(self):
         return with_live_article(Author.objects.order_by("pk"), "authors")
 

@@ -256,14 +256,12 @@ def sitemap_index(request):
     is never earlier than theirs)."""
     pages = sitemaps.article_pages()
     newest = max((lastmod for _, lastmod in pages if lastmod), default=None)
-    first = sitemaps.article_sitemap_url(1)  # reversed once: the index names hundreds
-    entries = [
-        (first if number == 1 else f"{first}?p={number}", lastmod) for number, lastmod in pages
-    ]
+    articles = sitemaps.article_sitemap_url(1)  # reversed once: the index names hundreds
+    entries = [(sitemaps.paged(articles, number), lastmod) for number, lastmod in pages]
     for name, sitemap in SITEMAPS.items():
         location = reverse("articles:sitemap_section", kwargs={"section": name})
         entries += [
-            (location if number == 1 else f"{location}?p={number}", newest)
+            (sitemaps.paged(location, number), newest)
             for number in range(1, sitemap().page_count() + 1)
         ]
     site, zone = escape(settings.SITE_URL), timezone.get_current_timezone()

@@ -253,7 +253,7 @@ def render_times(
     workdir: Path, urls: dict[str, str], rounds: int = 20, **extra_env
 ) -> dict[str, float]:
     """Median cold render time (ms) of each public page, in one Django process: page cache
-    off, and Django's cache and the card memo emptied before every request."""
+    off, and Django's cache and every fragment memo emptied before every request."""
     script = f"""
 import statistics, time, django
 django.setup()
