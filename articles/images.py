@@ -278,6 +278,7 @@ def make_renditions(image: Image) -> list[Rendition]:
 
 def _forget_prefetched_renditions(image: Image) -> None:
     getattr(image, "_prefetched_objects_cache", {}).pop("renditions", None)
+    image.__dict__.pop("card_renditions", None)  # for_cards() / with_card_data()
     image.__dict__.pop("webp_srcset", None)
     image.__dict__.pop("fallback_rendition", None)
 

@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 
 from articles.images import make_renditions
 from articles.models import Image
+from articles.querysets import with_card_data
 from tests.factories import image_bytes, make_article, make_image, make_section, make_user
 
 pytestmark = pytest.mark.django_db
@@ -221,6 +222,18 @@ def test_make_renditions_fills_in_only_what_is_missing():
 
     assert [(r.width, r.format) for r in made] == [(480, "webp")]
     assert image.renditions.count() == 4
+
+
+def test_an_image_fetched_for_a_card_shows_the_renditions_made_since():
+    image = make_image(width=1200, height=800)
+    image.renditions.filter(width=480).delete()
+    card = with_card_data([make_article("Weir", hero_image=image)])[0].hero_image
+    assert 480 not in {r.width for r in card.rendition_list}
+
+    make_renditions(card)
+
+    assert 480 in {r.width for r in card.rendition_list}
+    assert "480w" in card.webp_srcset
 
 
 def test_narrow_image_gets_one_webp_at_its_own_width_and_is_never_upscaled():
