@@ -117,8 +117,10 @@ def test_reporter_to_reader_through_review_and_schedule(browser, live_server, ar
         reader = browser.new_context().new_page()
         reader.goto(f"{live_server.url}/")
         assert reader.locator(f"a:has-text('{HEADLINE}')").first.is_visible()
-        reader.click(f"a:has-text('{HEADLINE}')")
-        assert "the harbour master said" in reader.content()
+        # Wait for the article page itself: content() read mid-navigation is empty.
+        with reader.expect_navigation(url="**/articles/**"):
+            reader.click(f"a:has-text('{HEADLINE}')")
+        assert "the harbour master said" in reader.locator("main").inner_text()
         reader.screenshot(path=str(artifacts / "editorial-reader-sees-it.png"), full_page=True)
     for page in (reporter, editor, reader):
         page.context.close()
