@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.factories import make_editor
 
@@ -41,7 +42,7 @@ def test_editor_enrols_then_signs_in_with_a_code(browser, live_server, settings,
     device = TOTPDevice.objects.get(user=editor)
     page.fill("#id_otp_token", current_code(device))
     page.click("input[type=submit]")
-    assert page.locator("[data-recovery-codes] li").count() == 10
+    expect(page.locator("[data-recovery-codes] li")).to_have_count(10)
     screenshot(page, "two-factor-recovery-codes.png")
 
     page.click("#logout-form button")
