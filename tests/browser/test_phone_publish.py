@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import make_article, make_editor
+from tests.factories import make_article, make_editor, make_reporter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -44,3 +44,13 @@ def test_cancelling_the_confirmation_on_a_phone_publishes_nothing(signed_in, liv
     assert page.url.endswith(f"/{article.pk}/change/")
     article.refresh_from_db()
     assert article.status == Article.Status.REVIEW
+
+
+def test_a_reporter_reaches_every_byline_column_on_a_phone(signed_in, live_server):
+    """The bylines table reflows to the screen: no column of it is off to the right."""
+    page = signed_in(make_reporter("rita"), viewport=PHONE)
+    page.goto(live_server.url + reverse("admin:articles_article_add"))
+    row = page.locator("#bylines-0")
+    for control in (row.locator(".select2-container"), page.locator("#id_bylines-0-position")):
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
