@@ -63,9 +63,10 @@ def test_privacy_page_says_what_we_store_and_why(client, settings):
     assert "expires after 3 days" in html
 
 
-def test_footer_links_to_newsletter_terms_and_privacy(client, terms):
+def test_footer_links_to_newsletter_corrections_terms_and_privacy(client, terms):
     html = client.get("/privacy/").content.decode()
 
     footer = html[html.index("<footer") :]
-    for href in ('href="/newsletter/"', 'href="/terms/"', 'href="/privacy/"'):
+    hrefs = ('href="/newsletter/"', 'href="/corrections/"', 'href="/terms/"', 'href="/privacy/"')
+    for href in hrefs:
         assert href in footer
