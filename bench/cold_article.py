@@ -21,8 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pages import PYTHON, ROOT, prepare_site, site_environment  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.pages import PYTHON, ROOT, prepare_site, site_environment  # noqa: E402
 
 MEASURE = """
 import io, time, django
