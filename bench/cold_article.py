@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.pages import PYTHON, ROOT, prepare_site, site_environment  # noqa: E402
 
 MEASURE = """
-import io, time, django
+import io, sys, time, django
 django.setup()
 from django.db import connection
 from django.shortcuts import render
@@ -36,16 +36,16 @@ from articles import caching
 from articles.models import Article
 from newsroom.wsgi import application
 
-ROUNDS = {rounds}
+ROUNDS = int(sys.argv[1])
 path = Article.objects.live().newest_first().first().get_absolute_url()
 
 
 def request():
-    environ = {{
+    environ = {
         "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(),
         "wsgi.url_scheme": "http",
-    }}
+    }
     return b"".join(application(environ, lambda status, headers: None))
 
 
@@ -68,7 +68,7 @@ sql = [query["sql"] for query in queries.captured_queries]
 driver = sum(fastest(lambda s=s: (cursor.execute(s), cursor.fetchall())) for s in sql)
 
 # The view's template and context, kept from one request, rendered by a stand-in view.
-kept = {{}}
+kept = {}
 def keep(request, template, context):
     kept.update(template=template, context=context)
     return render(request, template, context)
@@ -79,7 +79,7 @@ articles.views.render = render
 
 def rendered_only(request, slug):
     article = kept["context"]["article"]
-    keys = {{caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tag_list)}}
+    keys = {caching.article_key(article.pk), *(caching.tag_key(t.pk) for t in article.tag_list)}
     return caching.cacheable(render(request, kept["template"], kept["context"]), keys)
 
 
@@ -99,14 +99,14 @@ without_queries = fastest(request)
 
 orm = whole - without_queries - driver
 rows = [
-    (f"whole request ({{len(sql)}} queries)", whole),
+    (f"whole request ({len(sql)} queries)", whole),
     ("its SQL through the driver alone", driver),
     ("the request with its queries done", without_queries),
     ("the ORM (and our code) around the SQL", orm),
 ]
-print(f"article page {{path}}, minimum of {{ROUNDS}} requests, CPU ms")
+print(f"article page {path}, minimum of {ROUNDS} requests, CPU ms")
 for label, ms in rows:
-    print(f"  {{label:<40}}{{ms:7.3f}}  {{ms / whole:4.0%}}")
+    print(f"  {label:<40}{ms:7.3f}  {ms / whole:4.0%}")
 """
 
 
@@ -119,8 +119,7 @@ def main() -> None:
         print("Preparing the demo site (migrate, load_demo, collectstatic)…", flush=True)
         prepare_site(workdir, ROOT)
         env = site_environment(workdir, PAGE_CACHE="0", DJANGO_SETTINGS_MODULE="newsroom.settings")
-        script = MEASURE.format(rounds=args.rounds)
-        subprocess.run([PYTHON, "-c", script], env=env, cwd=ROOT, check=True)
+        subprocess.run([PYTHON, "-c", MEASURE, str(args.rounds)], env=env, cwd=ROOT, check=True)
 
 
 if __name__ == "__main__":
